@@ -1,0 +1,332 @@
+"""A training run: the data, the network, the optimizer, and what happened so far.
+
+Plain Python over mikir, so every behaviour of the live page (steps, epochs,
+live learning-rate changes, divergence, bounded history) is testable without a
+browser. The page owns one session per browser tab.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import mikir
+from mikir import datasets, losses
+
+from .config import Config, clamp_batch, needs_rebuild, train_size
+
+# The session reports divergence on the page; the library's warning would only reach the log.
+warnings.filterwarnings("ignore", message="training diverged", category=RuntimeWarning)
+
+MAX_HISTORY = 1000  # points kept per curve; older ones are thinned, never dropped wholesale
+CLASS_NAMES = ("orange", "blue", "green", "purple", "red", "teal")
+
+
+@dataclass
+class Data:
+    """Raw 2-D points (for drawing) and the feature matrices fed to the network."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    features: tuple[str, ...]
+    is_regression: bool
+    class_count: int
+    source: str = "generated"  # or "custom" (clicked / uploaded points)
+
+    def __post_init__(self):
+        self.F_train = datasets.features(self.X_train, self.features)
+        self.F_test = (datasets.features(self.X_test, self.features) if len(self.X_test)
+                       else np.empty((0, len(self.features))))
+        self.Y_train = self.targets(self.y_train)
+        self.Y_test = self.targets(self.y_test)
+
+    def targets(self, y) -> np.ndarray:
+        y = np.asarray(y)
+        if self.is_regression:
+            return y.astype(np.float64).reshape(-1, 1)
+        if self.class_count > 2:
+            return mikir.one_hot(y, self.class_count)
+        return y.astype(np.float64).reshape(-1, 1)
+
+
+@dataclass
+class History:
+    """Loss and accuracy per recorded epoch, thinned to stay bounded."""
+
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+
+    def append(self, epoch, train_loss, test_loss, train_accuracy, test_accuracy):
+        if self.epoch and self.epoch[-1] == epoch:  # same epoch again: replace
+            for name in ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+                getattr(self, name).pop()
+        self.epoch.append(epoch)
+        self.train_loss.append(train_loss)
+        self.test_loss.append(test_loss)
+        self.train_accuracy.append(train_accuracy)
+        self.test_accuracy.append(test_accuracy)
+        if len(self.epoch) > MAX_HISTORY:
+            self._thin()
+
+    def _thin(self):
+        """Keep every other point (and always the newest) so memory stays bounded."""
+        for name in ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+            values = getattr(self, name)
+            setattr(self, name, values[:-1:2] + values[-1:])
+
+    def truncate(self, epoch: int):
+        keep = sum(1 for e in self.epoch if e <= epoch)
+        for name in ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+            del getattr(self, name)[keep:]
+
+
+def make_data(config: Config) -> Data:
+    kwargs = {"classes": config.classes} if config.dataset == "blobs" else {}
+    X, y = datasets.make(config.dataset, n=config.points, noise=config.noise / 100,
+                         seed=config.seed, **kwargs)
+    X_train, y_train, X_test, y_test = datasets.split(X, y, config.train_percent / 100)
+    return Data(X_train, y_train, X_test, y_test, config.features, config.is_regression,
+                config.class_count)
+
+
+def output_setup(config: Config) -> tuple[int, str, str]:
+    """(outputs, output activation, loss) for the problem type and loss choice."""
+    if config.is_regression:
+        return 1, "linear", "mse"
+    cross_entropy = config.loss == "cross_entropy"
+    if config.class_count > 2:
+        return config.class_count, "softmax", "categorical_crossentropy" if cross_entropy else "mse"
+    return 1, "sigmoid", "binary_crossentropy" if cross_entropy else "mse"
+
+
+def make_network(config: Config) -> mikir.NeuralNetwork:
+    outputs, output_activation, loss = output_setup(config)
+    return mikir.NeuralNetwork(
+        len(config.features), *config.hidden, outputs,
+        activation=config.activation, output_activation=output_activation, loss=loss,
+        init="playground", regularization=_regularization(config),
+        regularization_rate=config.regularization_rate, seed=config.init_seed,
+    )
+
+
+def make_optimizer(config: Config) -> mikir.Optimizer:
+    if config.optimizer == "adam":
+        return mikir.Adam(learning_rate=config.learning_rate)
+    momentum = 0.9 if config.optimizer == "momentum" else 0.0
+    return mikir.SGD(learning_rate=config.learning_rate, momentum=momentum)
+
+
+def _regularization(config: Config):
+    return None if config.regularization == "none" else config.regularization
+
+
+class TrainingSession:
+    """One learner's run. ``apply`` takes a new Config and changes only what must change."""
+
+    def __init__(self, config: Config, data: Data | None = None):
+        self.config = clamp_batch(config)
+        self.data = data if data is not None else make_data(self.config)
+        self._start()
+
+    # ------------------------------------------------------------ lifecycle
+    def _start(self):
+        """A fresh network on the current data, and an empty history."""
+        self.net = make_network(self.config)
+        self.optimizer = make_optimizer(self.config)
+        self.epoch = 0
+        self.steps = 0
+        self.history = History()
+        self.diverged: str | None = None
+        self._rng = np.random.default_rng(self.config.init_seed)
+        self._order = np.arange(len(self.data.F_train))
+        self._cursor = 0
+        self.last_good = (0, 0, self.net.get_parameters())
+        self.record()
+
+    def apply(self, config: Config) -> bool:
+        """Adopt new settings; returns True if the run started over."""
+        config = clamp_batch(config)
+        old, self.config = self.config, config
+        data_fields = ("dataset", "noise", "train_percent", "points", "classes", "seed",
+                       "features")
+        if needs_rebuild(old, config):
+            if self.data.source != "custom" and any(
+                    getattr(old, f) != getattr(config, f) for f in data_fields):
+                self.data = make_data(config)
+            elif old.features != config.features:
+                self.data = self._with_features(config.features)
+            self._start()
+            return True
+        if old.optimizer != config.optimizer:
+            self.optimizer = make_optimizer(config)  # new state, same weights
+        self.optimizer.learning_rate = config.learning_rate  # keeps momentum/Adam state
+        self.net.regularization = _regularization(config)
+        self.net.regularization_rate = config.regularization_rate
+        return False
+
+    def _with_features(self, features):
+        d = self.data
+        return Data(d.X_train, d.y_train, d.X_test, d.y_test, features, d.is_regression,
+                    d.class_count, d.source)
+
+    def reset(self):
+        """New run on the same data from the config's initial weights."""
+        self._start()
+
+    def set_data(self, data: Data):
+        """Replace the points (the learner's own); the network starts over."""
+        self.data = data
+        self.config = clamp_batch(self.config)
+        self._start()
+
+    @property
+    def batch_size(self) -> int:
+        return max(1, min(self.config.batch_size, len(self.data.F_train)))
+
+    @property
+    def train_size(self) -> int:
+        return len(self.data.F_train)
+
+    # -------------------------------------------------------------- training
+    def step_batch(self) -> bool:
+        """Train on the next mini-batch of the current epoch. False if diverged."""
+        if self.diverged:
+            return False
+        n = self.train_size
+        if self._cursor == 0:
+            self._rng.shuffle(self._order)
+        batch = self._order[self._cursor:self._cursor + self.batch_size]
+        try:
+            self.net.train_step(self.data.F_train[batch], self.data.Y_train[batch],
+                                self.optimizer)
+        except mikir.DivergedError as error:
+            self._diverge(str(error))
+            return False
+        self.steps += 1
+        self._cursor += len(batch)
+        if self._cursor >= n:
+            self._cursor = 0
+            self.epoch += 1
+        return self._check_finite()
+
+    def step_epoch(self) -> bool:
+        """Finish the current epoch (or train one whole epoch)."""
+        if self._cursor:
+            start = self.epoch
+            while self.epoch == start:
+                if not self.step_batch():
+                    return False
+            return True
+        return self.train_epochs(1)
+
+    def train_epochs(self, count: int) -> bool:
+        """Whole epochs with mikir's fit (fast path). False if it diverged."""
+        if self.diverged:
+            return False
+        if self._cursor:
+            if not self.step_epoch():
+                return False
+            count -= 1
+        if count <= 0:
+            return True
+        self.last_good = (self.epoch, self.steps, self.net.get_parameters())
+        history = self.net.fit(
+            self.data.F_train, self.data.Y_train, epochs=count, batch_size=self.batch_size,
+            optimizer=self.optimizer, shuffle=True, seed=int(self._rng.integers(2**63)),
+        )
+        done = history.epochs
+        self.epoch += done
+        self.steps += done * math.ceil(self.train_size / self.batch_size)
+        if history.diverged:
+            self._diverge(history.message)
+            return False
+        return self._check_finite()
+
+    def train_for(self, seconds: float, max_epochs: int) -> int:
+        """Train whole epochs until the time budget or the epoch cap is reached."""
+        deadline = time.perf_counter() + seconds
+        done = 0
+        chunk = 1
+        while done < max_epochs and time.perf_counter() < deadline:
+            started = time.perf_counter()
+            todo = min(chunk, max_epochs - done)
+            if not self.train_epochs(todo):
+                break
+            done += todo
+            spent = time.perf_counter() - started
+            # grow chunks while they are cheap, so per-call overhead stays small
+            if spent < (deadline - time.perf_counter()) / 4:
+                chunk = min(chunk * 2, 64)
+        return done
+
+    def _check_finite(self) -> bool:
+        if not np.isfinite(self.net._params).all():
+            self._diverge("a weight became infinite")
+            return False
+        return True
+
+    def _diverge(self, message: str):
+        self.diverged = (f"Training diverged at epoch {self.epoch}: {message}. "
+                         "Lower the learning rate, or rewind or reset.")
+
+    def rewind(self):
+        """Back to the last weights known to be finite (the start of the last chunk)."""
+        epoch, steps, params = self.last_good
+        self.net.set_parameters(params)
+        self.optimizer = make_optimizer(self.config)  # its moments may be NaN too
+        self.epoch, self.steps, self._cursor = epoch, steps, 0
+        self.history.truncate(epoch)
+        self.diverged = None
+        self.record()
+
+    # ------------------------------------------------------------- measuring
+    def evaluate(self, F, Y, y) -> tuple[float, float | None]:
+        """(data loss without the penalty, accuracy or None) on one split."""
+        if len(F) == 0:
+            return math.nan, None
+        with np.errstate(all="ignore"):
+            forward = self.net.forward(F)
+            loss = losses.LOSSES[self.net.loss_name].value(
+                forward.pre_activations[-1], forward.activations[-1], Y)
+        if self.data.is_regression:
+            return loss, None
+        output = forward.activations[-1]
+        predicted = output.argmax(1) if output.shape[1] > 1 else (output[:, 0] >= 0.5)
+        return loss, float(np.mean(predicted == np.asarray(y)))
+
+    def record(self):
+        """Measure train and test loss now and add them to the history."""
+        d = self.data
+        train_loss, train_accuracy = self.evaluate(d.F_train, d.Y_train, d.y_train)
+        test_loss, test_accuracy = self.evaluate(d.F_test, d.Y_test, d.y_test)
+        self.history.append(self.epoch, _finite_or_nan(train_loss), _finite_or_nan(test_loss),
+                            train_accuracy, test_accuracy)
+
+    @property
+    def train_loss(self) -> float:
+        return self.history.train_loss[-1]
+
+    @property
+    def test_loss(self) -> float:
+        return self.history.test_loss[-1]
+
+
+def _finite_or_nan(value: float) -> float:
+    return value if math.isfinite(value) else math.nan
+
+
+def default_session() -> TrainingSession:
+    return TrainingSession(Config())
+
+
+__all__ = ["CLASS_NAMES", "Data", "History", "TrainingSession", "make_data", "make_network",
+           "make_optimizer", "output_setup", "train_size"]
