@@ -106,7 +106,7 @@ def fmt(value: float) -> str:
 
 # ------------------------------------------------------------ network graph
 TILE = 1.0
-COLUMN_GAP = 3.2
+COLUMN_GAP = 2.6
 ROW_GAP = 1.35
 THUMBNAIL = 16
 LINK_WIDTHS = (0.6, 1.5, 2.6, 4.0, 5.8, 8.0)
@@ -132,7 +132,8 @@ def _link_bucket(magnitude: np.ndarray) -> np.ndarray:
     return np.minimum((scaled * len(LINK_WIDTHS)).astype(int), len(LINK_WIDTHS) - 1)
 
 
-def network_figure(session, highlight=None, link_values=None, title_suffix: str = "") -> dict:
+def network_figure(session, highlight=None, link_values=None, title_suffix: str = "",
+                   width: int = 640) -> dict:
     """Inputs, every neuron's map of its activation over the plane, links and biases.
 
     ``link_values`` (a list like ``net.weights``) draws other numbers on the links,
@@ -244,8 +245,8 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
             title = "Output"
         else:
             count = sizes[layer]
-            title = f"Layer {layer}<br><span style='color:{MUTED}'>{count} neuron" \
-                    f"{'s' if count > 1 else ''}</span>"
+            title = f"Layer {layer}<br><span style='color:{MUTED};font-size:10px'>{count} " \
+                    f"neuron{'s' if count > 1 else ''}</span>"
         annotations.append({"x": x, "y": top, "text": f"<b>{title}</b>" if layer in
                             (0, len(sizes) - 1) else title, "showarrow": False,
                             "yanchor": "bottom", "font": {"size": 12}})
@@ -256,14 +257,17 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
                                     "showarrow": False, "font": {"size": 13}})
     rows = max(sizes)
     half_height = (rows - 1) / 2 * ROW_GAP + TILE / 2
-    x_max = (len(sizes) - 1) * COLUMN_GAP + TILE / 2 + 0.2
+    x_min, x_max = -TILE / 2 - 1.3, (len(sizes) - 1) * COLUMN_GAP + TILE / 2 + 0.2
+    y_min, y_max = -half_height - 0.3, half_height + 1.0
+    # Square tiles: the height follows the width the page gives the chart.
+    height = int(min(max(width * (y_max - y_min) / (x_max - x_min) + 20, 240), 720))
     return {
         "data": traces,
         "layout": _base_layout(
-            height=int(150 + 78 * rows),
+            height=height,
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
-            xaxis={"visible": False, "range": [-TILE / 2 - 1.3, x_max], "fixedrange": True},
-            yaxis={"visible": False, "range": [-half_height - 0.3, half_height + 1.0],
+            xaxis={"visible": False, "range": [x_min, x_max], "fixedrange": True},
+            yaxis={"visible": False, "range": [y_min, y_max],
                    "fixedrange": True, "scaleanchor": "x", "scaleratio": 1},
             annotations=annotations, hovermode="closest", uirevision="network",
             title={"text": title_suffix} if title_suffix else None,

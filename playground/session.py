@@ -173,6 +173,19 @@ class TrainingSession:
         self.net.regularization_rate = config.regularization_rate
         return False
 
+    def regenerate(self, config: Config) -> bool:
+        """New points for a new data seed, keeping the network (TensorFlow Playground's
+        Regenerate). Other changes made at the same time are applied as usual."""
+        if self.data.source == "custom" or needs_rebuild(self.config.replace(seed=config.seed),
+                                                         config):
+            return self.apply(config)
+        self.config = clamp_batch(config)
+        self.data = make_data(self.config)
+        self._order = np.arange(len(self.data.F_train))
+        self._cursor = 0
+        self.record()
+        return False
+
     def _with_features(self, features):
         d = self.data
         return Data(d.X_train, d.y_train, d.X_test, d.y_test, features, d.is_regression,

@@ -1,0 +1,169 @@
+"""The sidebar: widgets in, a Config out.
+
+Widget values live in ``st.session_state`` under the keys below, seeded once
+from the (validated) URL config. Controls a classroom link hides are not drawn;
+their values stay those of the link.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import config as cfg
+from .config import Config
+
+NEURON_KEY = "neurons_{}"
+
+
+def seed_widgets(config: Config) -> None:
+    """Put a config's values into the widgets' session-state keys."""
+    state = st.session_state
+    state["w_dataset"] = config.dataset
+    state["w_noise"] = config.noise
+    state["w_train"] = config.train_percent
+    state["w_points"] = config.points
+    state["w_classes"] = config.classes
+    state["w_seed"] = config.seed
+    state["w_features"] = list(config.features)
+    state["layer_count"] = len(config.hidden)
+    for i, size in enumerate(config.hidden):
+        state[NEURON_KEY.format(i)] = size
+    state["w_activation"] = config.activation
+    state["w_loss"] = config.loss
+    state["w_learning_rate"] = config.learning_rate
+    state["w_optimizer"] = config.optimizer
+    state["w_batch"] = config.batch_size
+    state["w_regularization"] = config.regularization
+    state["w_regularization_rate"] = config.regularization_rate
+    state["w_speed"] = config.speed
+    state["w_init_seed"] = config.init_seed
+
+
+def _shown(config: Config, control: str) -> bool:
+    return control not in config.hide
+
+
+def _change_layers(delta: int) -> None:
+    state = st.session_state
+    count = min(max(state["layer_count"] + delta, 0), cfg.MAX_HIDDEN_LAYERS)
+    for i in range(count):
+        state.setdefault(NEURON_KEY.format(i), 4)
+    state["layer_count"] = count
+
+
+def sidebar(config: Config, on_regenerate, on_reset) -> Config:
+    """Draw the controls; return the Config they describe."""
+    state = st.session_state
+    with st.sidebar:
+        st.markdown("### Data")
+        if _shown(config, "data"):
+            st.selectbox("Data set", cfg.DATASETS, key="w_dataset",
+                         format_func=cfg.DATASET_LABELS.get)
+        dataset = state["w_dataset"]
+        if dataset == "blobs" and _shown(config, "data"):
+            st.slider("Classes", *cfg.CLASSES_RANGE, key="w_classes")
+        if _shown(config, "noise"):
+            st.slider("Noise (%)", *cfg.NOISE_RANGE, key="w_noise")
+        if _shown(config, "train"):
+            st.slider("Training share (%)", *cfg.TRAIN_PERCENT_RANGE, step=5, key="w_train")
+        if _shown(config, "points"):
+            st.slider("Points", *cfg.POINTS_RANGE, step=50, key="w_points")
+        if _shown(config, "seed"):
+            left, right = st.columns([3, 2], vertical_alignment="bottom")
+            left.number_input("Data seed", *cfg.SEED_RANGE, step=1, key="w_seed")
+            right.button("Regenerate", on_click=on_regenerate, use_container_width=True,
+                         help="New points from a new seed; the network is kept as it is.")
+
+        if _shown(config, "features"):
+            st.markdown("### Features")
+            st.pills("Inputs fed to the network", cfg.FEATURES, selection_mode="multi",
+                     key="w_features", format_func=_feature_label,
+                     help="At least one. Squares and sines let even a small network "
+                          "draw curved boundaries.")
+            if not state.get("w_features"):
+                st.warning("Choose at least one feature; the network keeps "
+                           f"{', '.join(map(_feature_label, config.features))}.")
+
+        st.markdown("### Network")
+        if _shown(config, "layers"):
+            left, mid, right = st.columns([2.2, 1, 1], vertical_alignment="center")
+            count = state["layer_count"]
+            left.markdown(f"**{count} hidden layer{'s' if count != 1 else ''}**")
+            mid.button("", key="add_layer", on_click=_change_layers, args=(1,),
+                       icon=":material/add:", use_container_width=True,
+                       disabled=count >= cfg.MAX_HIDDEN_LAYERS, help="Add a hidden layer")
+            right.button("", key="remove_layer", on_click=_change_layers, args=(-1,),
+                         icon=":material/remove:", use_container_width=True,
+                         disabled=count <= 0, help="Remove the last hidden layer")
+            if count:
+                columns = st.columns(min(count, 3))
+                for i in range(count):
+                    columns[i % len(columns)].number_input(
+                        f"Layer {i + 1}", 1, cfg.MAX_NEURONS, step=1, key=NEURON_KEY.format(i),
+                        help="Neurons in this layer (1–8)")
+        if _shown(config, "activation"):
+            st.selectbox("Activation", cfg.ACTIVATIONS, key="w_activation",
+                         format_func=cfg.ACTIVATION_LABELS.get)
+        if _shown(config, "loss") and dataset not in cfg.REGRESSION:
+            st.radio("Loss", cfg.LOSSES, key="w_loss", horizontal=True,
+                     format_func=lambda v: "Cross-entropy" if v == "cross_entropy"
+                     else "Squared error",
+                     help="Squared error on a sigmoid output learns slowly when it is "
+                          "confidently wrong; cross-entropy does not.")
+
+        st.markdown("### Training")
+        if _shown(config, "learning_rate"):
+            st.select_slider("Learning rate", cfg.LEARNING_RATES, key="w_learning_rate",
+                             format_func=lambda v: f"{v:g}")
+        if _shown(config, "optimizer"):
+            st.selectbox("Optimizer", cfg.OPTIMIZERS, key="w_optimizer",
+                         format_func=cfg.OPTIMIZER_LABELS.get)
+        if _shown(config, "batch"):
+            limit = cfg.train_size(_data_part(config, state))
+            state["w_batch"] = min(state["w_batch"], limit)
+            st.slider("Batch size", 1, limit, key="w_batch",
+                      help=f"1 to the whole training set ({limit} points)")
+        if _shown(config, "regularization"):
+            left, right = st.columns(2)
+            left.selectbox("Regularization", cfg.REGULARIZATIONS, key="w_regularization",
+                           format_func=lambda v: {"none": "None", "l1": "L1", "l2": "L2"}[v])
+            right.select_slider("Rate", cfg.REGULARIZATION_RATES, key="w_regularization_rate",
+                                format_func=lambda v: f"{v:g}",
+                                disabled=state["w_regularization"] == "none")
+        if _shown(config, "speed"):
+            st.select_slider("Speed (epochs per frame)", cfg.SPEEDS, key="w_speed",
+                             format_func=lambda v: "max" if v == 0 else str(v))
+        st.checkbox("Reset returns to the same initial weights", key="w_same_weights",
+                    help="Off: every Reset draws new initial weights (a new weight seed).")
+        st.button("Reset weights", on_click=on_reset, use_container_width=True, key="reset_side")
+    return read(config)
+
+
+def _feature_label(name: str) -> str:
+    from mikir import datasets
+
+    return datasets.FEATURE_LABELS[name]
+
+
+def _data_part(config: Config, state) -> Config:
+    return config.replace(points=state["w_points"], train_percent=state["w_train"])
+
+
+def read(config: Config) -> Config:
+    """The Config the widgets describe (hidden controls keep the config's values)."""
+    state = st.session_state
+    chosen = state.get("w_features") or []
+    features = tuple(f for f in cfg.FEATURES if f in chosen)
+    hidden = tuple(int(state[NEURON_KEY.format(i)]) for i in range(state["layer_count"]))
+    new = config.replace(
+        dataset=state["w_dataset"], noise=int(state["w_noise"]),
+        train_percent=int(state["w_train"]), points=int(state["w_points"]),
+        classes=int(state["w_classes"]), seed=int(state["w_seed"]),
+        features=features or config.features, hidden=hidden,
+        activation=state["w_activation"], loss=state["w_loss"],
+        learning_rate=float(state["w_learning_rate"]), optimizer=state["w_optimizer"],
+        batch_size=int(state["w_batch"]), regularization=state["w_regularization"],
+        regularization_rate=float(state["w_regularization_rate"]),
+        speed=int(state["w_speed"]), init_seed=int(state["w_init_seed"]),
+    )
+    return cfg.clamp_batch(new)
