@@ -139,8 +139,10 @@ def _parse_int(text: str, low: int, high: int):
 
 
 def _nearest(value: float, choices) -> float:
-    return min(choices, key=lambda c: abs(math.log10(c) - math.log10(value)) if c > 0 and value > 0
-               else abs(c - value))
+    """The choice closest on a log scale (0 only for 0 itself)."""
+    if value == 0:
+        return 0.0 if 0 in choices else min(choices)
+    return min((c for c in choices if c > 0), key=lambda c: abs(math.log10(c / value)))
 
 
 def from_query(params) -> tuple[Config, list[str]]:

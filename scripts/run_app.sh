@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Run the playground: creates .venv and installs the runtime requirements if needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+exec .venv/bin/streamlit run playground/app.py --server.address "${HOST:-127.0.0.1}" "$@"

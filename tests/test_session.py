@@ -1,0 +1,165 @@
+"""The training session behind the live page, without a browser."""
+
+import math
+
+import numpy as np
+import pytest
+
+import mikir
+from playground import session as sess
+from playground.config import DEFAULT, Config
+from playground.session import MAX_HISTORY, TrainingSession
+
+
+def test_session_builds_the_configured_data_and_network():
+    config = Config(dataset="spiral", points=400, train_percent=60,
+                    features=("x1", "x2", "sin_x1"), hidden=(5, 3))
+    session = TrainingSession(config)
+    X, y = mikir.datasets.spiral(n=400, noise=0.0, seed=config.seed)
+    assert np.array_equal(session.data.X_train, X[:240])
+    assert np.array_equal(session.data.X_test, X[240:])
+    assert session.net.layer_sizes == (3, 5, 3, 1)
+    assert np.array_equal(session.data.F_train[:, 2], np.sin(X[:240, 0]))
+    assert session.net.output_activation == "sigmoid"
+    assert session.net.loss_name == "binary_crossentropy"
+
+
+@pytest.mark.parametrize("dataset, loss, expected", [
+    ("blobs", "cross_entropy", ("softmax", "categorical_crossentropy", 3)),
+    ("blobs", "squared_error", ("softmax", "mse", 3)),
+    ("xor", "squared_error", ("sigmoid", "mse", 1)),
+    ("plane", "cross_entropy", ("linear", "mse", 1)),
+])
+def test_output_and_loss_follow_the_problem(dataset, loss, expected):
+    session = TrainingSession(Config(dataset=dataset, loss=loss))
+    net = session.net
+    assert (net.output_activation, net.loss_name, net.output_size) == expected
+
+
+def test_same_config_gives_the_same_data_and_initial_weights():
+    a, b = TrainingSession(DEFAULT), TrainingSession(DEFAULT)
+    assert np.array_equal(a.data.X_train, b.data.X_train)
+    assert np.array_equal(a.net.get_parameters(), b.net.get_parameters())
+    c = TrainingSession(DEFAULT.replace(init_seed=2))
+    assert not np.array_equal(a.net.get_parameters(), c.net.get_parameters())
+
+
+def test_step_trains_one_mini_batch_and_epochs_do_not_spill():
+    session = TrainingSession(DEFAULT.replace(points=100, train_percent=50, batch_size=15))
+    before = session.net.get_parameters()
+    session.step_batch()
+    assert session.steps == 1 and session.epoch == 0
+    assert not np.array_equal(before, session.net.get_parameters())
+    session.step_epoch()  # finishes the epoch: 50 points in batches of 15 → 4 steps
+    assert session.epoch == 1 and session.steps == 4
+    session.train_epochs(3)
+    assert session.epoch == 4 and session.steps == 16
+
+
+def test_one_step_equals_a_train_step_on_the_same_batch():
+    session = TrainingSession(DEFAULT.replace(batch_size=10))
+    twin = session.net.copy()
+    order = np.arange(session.train_size)
+    np.random.default_rng(DEFAULT.init_seed).shuffle(order)
+    session.step_batch()
+    batch = order[:10]
+    twin.train_step(session.data.F_train[batch], session.data.Y_train[batch],
+                    mikir.SGD(learning_rate=DEFAULT.learning_rate))
+    assert np.array_equal(twin.get_parameters(), session.net.get_parameters())
+
+
+def test_learning_rate_and_optimizer_change_without_reset():
+    session = TrainingSession(DEFAULT.replace(optimizer="adam"))
+    session.train_epochs(5)
+    weights, epoch, adam = session.net.get_parameters(), session.epoch, session.optimizer
+    restarted = session.apply(session.config.replace(learning_rate=0.3))
+    assert not restarted and session.epoch == epoch
+    assert np.array_equal(weights, session.net.get_parameters())
+    assert session.optimizer is adam and adam.learning_rate == 0.3 and adam.t > 0
+    session.apply(session.config.replace(optimizer="momentum"))
+    assert isinstance(session.optimizer, mikir.SGD) and session.optimizer.momentum == 0.9
+    assert np.array_equal(weights, session.net.get_parameters())
+
+
+def test_structural_changes_start_over():
+    session = TrainingSession(DEFAULT)
+    session.train_epochs(3)
+    assert session.apply(DEFAULT.replace(hidden=(3,)))
+    assert session.epoch == 0 and session.net.layer_sizes == (2, 3, 1)
+
+
+def test_reset_returns_to_the_same_initial_weights():
+    session = TrainingSession(DEFAULT)
+    initial = session.net.get_parameters()
+    session.train_epochs(10)
+    session.reset()
+    assert session.epoch == 0
+    assert np.array_equal(initial, session.net.get_parameters())
+
+
+def test_regenerate_keeps_the_network():
+    session = TrainingSession(DEFAULT)
+    session.train_epochs(3)
+    weights = session.net.get_parameters()
+    old_points = session.data.X_train.copy()
+    assert not session.regenerate(session.config.replace(seed=99))
+    assert np.array_equal(weights, session.net.get_parameters())
+    assert not np.array_equal(old_points, session.data.X_train)
+    assert session.epoch == 3
+
+
+def test_training_lowers_the_loss_and_records_accuracy():
+    session = TrainingSession(DEFAULT.replace(dataset="xor", features=("x1", "x2", "x1_times_x2")))
+    start = session.train_loss
+    session.train_epochs(100)
+    session.record()
+    assert session.train_loss < start * 0.5
+    assert session.history.test_accuracy[-1] > 0.9
+    assert session.history.epoch[-1] == 100
+
+
+def test_divergence_pauses_with_a_message_and_rewinds():
+    config = DEFAULT.replace(dataset="plane", activation="relu", hidden=(8, 8, 8),
+                             learning_rate=10.0)
+    session = TrainingSession(config)
+    assert not session.train_epochs(50)
+    assert session.diverged and "diverged" in session.diverged
+    assert not session.train_epochs(1) and not session.step_batch()  # stays paused
+    session.record()
+    assert all(math.isfinite(v) or math.isnan(v) for v in session.history.train_loss)
+    session.rewind()
+    assert session.diverged is None
+    assert np.isfinite(session.net.get_parameters()).all()
+    assert np.isfinite(session.train_loss)
+
+
+def test_history_stays_bounded():
+    session = TrainingSession(DEFAULT.replace(points=50))
+    for _ in range(3 * MAX_HISTORY):
+        session.epoch += 1
+        session.record()
+    assert len(session.history.epoch) <= MAX_HISTORY
+    assert session.history.epoch[-1] == session.epoch
+    assert session.history.epoch == sorted(session.history.epoch)
+
+
+def test_train_for_respects_the_time_budget():
+    session = TrainingSession(DEFAULT)
+    done = session.train_for(0.05, 10**6)
+    assert done > 0 and session.epoch == done
+
+
+def test_each_session_is_independent():
+    a, b = TrainingSession(DEFAULT), TrainingSession(DEFAULT)
+    a.train_epochs(5)
+    assert b.epoch == 0
+    assert not np.shares_memory(a.net._params, b.net._params)
+    assert not np.shares_memory(a.data.F_train, b.data.F_train) or a.data is not b.data
+
+
+def test_output_setup_matches_make_network():
+    for config in (DEFAULT, DEFAULT.replace(dataset="blobs", classes=4)):
+        outputs, activation, loss = sess.output_setup(config)
+        net = sess.make_network(config)
+        assert (net.output_size, net.output_activation, net.loss_name) == \
+            (outputs, activation, loss)
