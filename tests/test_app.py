@@ -1,0 +1,111 @@
+"""AppTest smoke tests: the page runs, its widgets work, bad links give notices."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "playground" / "app.py")
+
+
+def run_app(query=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label).value
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_page_runs_with_every_view():
+    at = run_app()
+    assert [m.label for m in at.metric] == ["Epoch", "Training loss", "Test loss", "Accuracy"]
+    assert metric(at, "Epoch") == "0"
+    assert button(at, "play").label == "Play"
+    assert at.selectbox(key="w_dataset").value == "circle"
+
+
+def test_play_button_toggles_its_label():
+    at = run_app()
+    button(at, "play").click().run()
+    assert button(at, "play").label == "Pause"
+    button(at, "play").click().run()
+    assert button(at, "play").label == "Play"
+
+
+def test_step_trains_one_batch_and_step_epoch_one_epoch():
+    at = run_app()
+    loss = metric(at, "Training loss")
+    button(at, "step").click().run()
+    session = at.session_state["session"]
+    assert session.steps == 1 and metric(at, "Epoch") == "0"
+    button(at, "step_epoch").click().run()
+    assert metric(at, "Epoch") == "1"
+    assert metric(at, "Training loss") != loss
+
+
+def test_choosing_spiral_rebuilds_the_run():
+    at = run_app()
+    at.selectbox(key="w_dataset").select("spiral").run()
+    session = at.session_state["session"]
+    assert session.config.dataset == "spiral"
+    assert session.data.X_train.shape == (250, 2)
+
+
+def test_learning_rate_change_keeps_training_state():
+    at = run_app()
+    button(at, "step_epoch").click().run()
+    at.select_slider(key="w_learning_rate").set_value(0.3).run()
+    session = at.session_state["session"]
+    assert session.epoch == 1 and session.optimizer.learning_rate == 0.3
+
+
+def test_adding_a_layer_changes_the_network():
+    at = run_app()
+    button(at, "add_layer").click().run()
+    assert at.session_state["session"].net.layer_sizes == (2, 4, 2, 4, 1)
+
+
+def test_share_link_sets_up_the_run():
+    at = run_app({"data": "xor", "layers": "3,3", "lr": "0.1", "seed": "5", "wseed": "9"})
+    session = at.session_state["session"]
+    assert session.config.dataset == "xor" and session.net.layer_sizes == (2, 3, 3, 1)
+    assert session.config.seed == 5 and session.config.init_seed == 9
+    assert not at.warning
+
+
+@pytest.mark.parametrize("query", [
+    {"data": "<img src=x onerror=alert(1)>"},
+    {"lr": "NaN"},
+    {"layers": "99999999999999999999"},
+    {"noise": "1e999"},
+])
+def test_hostile_share_links_give_a_notice_not_a_traceback(query):
+    at = run_app(query)
+    assert at.warning and "Share link" in at.warning[0].value
+    assert metric(at, "Epoch") == "0"
+
+
+def test_classroom_link_hides_chosen_controls():
+    at = run_app({"hide": "learning_rate,data"})
+    keys = {w.key for w in at.select_slider} | {w.key for w in at.selectbox}
+    assert "w_learning_rate" not in keys and "w_dataset" not in keys
+    assert "w_activation" in keys
+
+
+def test_diverging_run_pauses_with_a_message():
+    at = run_app({"data": "plane", "activation": "relu", "layers": "8,8,8", "lr": "10"})
+    for _ in range(8):
+        button(at, "step_epoch").click().run()
+        if at.error:
+            break
+    assert at.error and "diverged" in at.error[0].value
+    assert button(at, "play").disabled
