@@ -35,14 +35,9 @@ def _mse(z, a, y):
     return 0.5 * float(np.einsum("ij,ij->", diff, diff)) / a.shape[0]
 
 
-def _softplus(z):
-    """log(1 + e^z) without overflow."""
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-
-
 def _binary_crossentropy(z, a, y):
-    # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z
-    return float((_softplus(z) - y * z).sum()) / z.shape[0]
+    # −[y log σ(z) + (1−y) log(1−σ(z))] = log(1 + e^z) − y·z; logaddexp never overflows
+    return float((np.logaddexp(0.0, z) - y * z).sum()) / z.shape[0]
 
 
 def _categorical_crossentropy(z, a, y):

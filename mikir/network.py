@@ -193,6 +193,7 @@ class NeuralNetwork:
         self._grad_biases = self._views(self._grads, weight_shapes, biases=True)
         self._workspaces: dict[int, _Workspace] = {}
         self._plain_sgd = SGD(learning_rate=0.1)
+        self._shuffle_rng = None
 
     def _views(self, flat, weight_shapes, biases=False):
         """Weights first (so regularization touches one contiguous block), then biases."""
@@ -388,7 +389,10 @@ class NeuralNetwork:
 
     def predict(self, X) -> np.ndarray:
         """Outputs: shape (outputs,) for one sample, (n, outputs) for a batch."""
-        single = np.ndim(X) == 1
+        try:
+            single = np.ndim(X) == 1
+        except ValueError:  # ragged nested lists: let forward's check name the problem
+            single = False
         output = self.forward(X).activations[-1]
         return output[0] if single else output
 
@@ -548,7 +552,12 @@ class NeuralNetwork:
             if len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (X_val, Y_val)")
             X_val, Y_val = self._check_XY(*validation_data)
-        rng = np.random.default_rng(seed)
+        if seed is None:  # one generator per network: creating one costs ~8 µs per call
+            if self._shuffle_rng is None:
+                self._shuffle_rng = np.random.default_rng()
+            rng = self._shuffle_rng
+        else:
+            rng = np.random.default_rng(seed)
         history = History()
         starts = range(0, n, batch_size)
         order = np.arange(n)
@@ -563,8 +572,9 @@ class NeuralNetwork:
                         ws = self._workspace(stop - start)
                         if shuffle:
                             batch = order[start:stop]
-                            Xb = np.take(X, batch, axis=0, out=ws.X)
-                            Yb = np.take(Y, batch, axis=0, out=ws.Y)
+                            # the method with mode="clip" skips numpy's buffered copy
+                            Xb = X.take(batch, 0, ws.X, "clip")
+                            Yb = Y.take(batch, 0, ws.Y, "clip")
                         else:
                             Xb, Yb = X[start:stop], Y[start:stop]
                         total += self._step(Xb, Yb, ws, optimizer) * (stop - start)

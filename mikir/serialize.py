@@ -98,7 +98,7 @@ def from_dict(data) -> NeuralNetwork:
         raise ValueError("model must be a JSON object")
     if data.get("format") != FORMAT:
         raise ValueError(f"not a mikir model: field 'format' must be {FORMAT!r}")
-    if data.get("version") != VERSION:
+    if type(data.get("version")) is not int or data["version"] != VERSION:  # not True, not 1.0
         raise ValueError(f"unsupported model version {data.get('version')!r}; "
                          f"this mikir reads version {VERSION}")
     unknown = sorted(set(data) - _FIELDS)
@@ -126,7 +126,7 @@ def from_dict(data) -> NeuralNetwork:
     if data["regularization"] not in REGULARIZATIONS:
         raise ValueError(f"unknown regularization {data['regularization']!r}")
     rate = data["regularization_rate"]
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate):
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not _finite(rate):
         raise ValueError("regularization_rate must be a finite number")
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
@@ -150,6 +150,8 @@ def _arrays(value, shapes, name):
             raise ValueError(f"{name}[{i}] must be a nested list of numbers of shape {shape}")
         try:
             array = np.array(item, dtype=np.float64)
+        except OverflowError:  # an integer literal beyond float64, e.g. 10**400
+            raise ValueError(f"{name}[{i}] contains a number too large to be finite") from None
         except (TypeError, ValueError):
             raise ValueError(f"{name}[{i}] is ragged; expected shape {shape}") from None
         if array.shape != shape:
@@ -158,6 +160,13 @@ def _arrays(value, shapes, name):
             raise ValueError(f"{name}[{i}] contains a number too large to be finite")
         arrays.append(array)
     return arrays
+
+
+def _finite(number) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _is_numeric_nested(item, depth) -> bool:

@@ -89,6 +89,11 @@ def view(state) -> None:
 
 def _metrics(session) -> None:
     columns = st.columns(4)
+    batches = -(-session.train_size // session.batch_size)
+    done = -(-session._cursor // session.batch_size)
+    st.caption(f"Step {session.steps:,} · batch {done} of {batches} in epoch "
+               f"{session.epoch + 1:,}" if done else f"Step {session.steps:,} · "
+               f"{batches} mini-batches per epoch")
     columns[0].metric("Epoch", f"{session.epoch:,}", help=f"{session.steps:,} mini-batch steps")
     columns[1].metric("Training loss", _format_loss(session.train_loss))
     columns[2].metric("Test loss", _format_loss(session.test_loss))

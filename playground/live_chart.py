@@ -133,8 +133,6 @@ async function drain(div, chart) {
 // Streamlit calls this on mount and again each time `data` changes; the
 // parent element (and our <div> in it) survives those calls.
 export default function ({ data, parentElement, setTriggerValue }) {
-  const msg = data instanceof Uint8Array ? JSON.parse(DECODER.decode(data)) : data;
-  if (!msg) return;
   window.__liveChartUpdates = (window.__liveChartUpdates || 0) + 1;
   let div = parentElement.querySelector(":scope > .live-chart");
   if (!div) {
@@ -143,12 +141,23 @@ export default function ({ data, parentElement, setTriggerValue }) {
     div.style.width = "100%";
     parentElement.appendChild(div);
   }
-  div.style.height = `${msg.height}px`;
   const chart = (div.liveChart ??= { seq: 0, redraws: 0, plotted: false, busy: false });
-  chart.onClick = msg.on_click;
   chart.setTriggerValue = setTriggerValue;
-  chart.next = msg;
-  if (!chart.busy) drain(div, chart);
+  // Reruns that leave the figure unchanged (another widget moved) cost nothing.
+  const text = DECODER.decode(data);
+  if (text !== chart.text) {
+    chart.text = text;
+    try {
+      const msg = JSON.parse(text);
+      div.style.height = `${msg.height}px`;
+      chart.onClick = msg.on_click;
+      chart.next = msg;
+      if (!chart.busy) drain(div, chart);
+    } catch (err) {
+      console.error(err);
+      if (!chart.plotted) div.textContent = `live_chart: ${err}`;
+    }
+  }
   // Streamlit keeps only the newest cleanup and may call it while the chart
   // stays mounted (a cancelled update), so purge only a detached chart.
   return () => setTimeout(() => {
@@ -162,8 +171,6 @@ export default function ({ data, parentElement, setTriggerValue }) {
 # Shadow DOM (isolate_styles=True) would hide the CSS plotly.js adds to
 # document.head (modebar, hover labels), so the chart lives in the page DOM.
 _component = st.components.v2.component("mikir.live_chart", js=_JS, isolate_styles=False)
-
-_copied: set[Path] = set()
 
 
 def ensure_plotly_js(static_dir: str | Path | None = None) -> Path:
@@ -241,19 +248,17 @@ def live_chart(
             "live_chart loads plotly.js from /app/static: "
             "set [server] enableStaticServing = true in .streamlit/config.toml"
         )
-    static_dir = _app_static_dir()
-    if static_dir not in _copied:
-        ensure_plotly_js(static_dir)
-        _copied.add(static_dir)
+    # A stat() per call (µs): the copy comes back if someone deleted it.
+    ensure_plotly_js()
 
     if hasattr(figure_json, "to_json"):
         figure_json = figure_json.to_json()
     if isinstance(figure_json, str):
         figure = figure_json.encode()
     else:
-        try:
-            figure = json.dumps(figure_json, separators=(",", ":")).encode()
-        except TypeError:  # numpy arrays, e.g. from fig.to_plotly_json()
+        try:  # NaN is not JSON: the browser's JSON.parse would reject it
+            figure = json.dumps(figure_json, separators=(",", ":"), allow_nan=False).encode()
+        except (TypeError, ValueError):  # numpy values, NaN: plotly's encoder copes
             from plotly.io.json import to_json_plotly
 
             figure = to_json_plotly(figure_json).encode()

@@ -1,0 +1,158 @@
+"""Shared fixtures for real-browser tests: a Streamlit server and a Chromium page.
+
+Modelled on Streamlit's own e2e_playwright/conftest.py. `streamlit_server` is
+also used by bench/bench_live_chart.py, so it imports nothing from the tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(app_path: str | Path, timeout: float = 30.0) -> Iterator[str]:
+    """Run `streamlit run app_path` on 127.0.0.1 and yield its base URL.
+
+    Started from the repository root so .streamlit/config.toml applies, in its
+    own process group so stopping it stops every child too. A plotly.min.js
+    that the app copies into <app dir>/static while running is removed again.
+    """
+    app_path = Path(app_path).resolve()
+    static_js = app_path.parent / "static" / "plotly.min.js"
+    had_static_js = static_js.exists()
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_path),
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                output = log.read().decode(errors="replace")
+                raise RuntimeError(f"streamlit exited early:\n{output}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit did not answer on {url} within {timeout} s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        _stop(process)
+        log.close()
+        if not had_static_js:
+            static_js.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                static_js.parent.rmdir()  # only if empty
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group, SIGKILL it if it lingers."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def chromium_path() -> str | None:
+    """A Chromium to drive: $CHROMIUM_PATH, a system one, else None."""
+    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium"]
+    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")]
+    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
+
+
+@contextlib.contextmanager
+def launch_chromium() -> Iterator[object]:
+    """Yield a Playwright Browser: the system Chromium, else Playwright's own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has run the script once (not mid-run)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-testid=stApp][data-test-script-state=notRunning]")).to_be_attached(
+        timeout=timeout
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        context = launch_chromium()
+        browser = context.__enter__()
+    except Exception as error:  # no Chromium, or Playwright without browsers
+        message = f"no browser for real-browser tests: {error}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield browser
+    finally:
+        context.__exit__(None, None, None)
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A fresh page (own context: own cookies, own Streamlit session)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
