@@ -261,6 +261,8 @@ class NeuralNetwork:
 
     @regularization_rate.setter
     def regularization_rate(self, value) -> None:
+        if isinstance(value, (bool, str, bytes)):
+            raise ValueError(f"regularization_rate must be a number, got {value!r}")
         try:
             rate = float(value)
         except (TypeError, ValueError):

@@ -14,6 +14,8 @@ import numpy as np
 
 
 def check_learning_rate(value) -> float:
+    if isinstance(value, (bool, str, bytes)):
+        raise ValueError(f"learning_rate must be a positive number, got {value!r}")
     try:
         rate = float(value)
     except (TypeError, ValueError):

@@ -153,7 +153,7 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
         matrix = np.asarray(matrix, dtype=float)
         buckets = _link_bucket(np.abs(np.nan_to_num(matrix)))
         for sign, color in ((1, BLUE), (-1, ORANGE)):
-            for bucket, width in enumerate(LINK_WIDTHS):
+            for bucket, line_width in enumerate(LINK_WIDTHS):
                 chosen = np.argwhere((np.sign(matrix) == sign) & (buckets == bucket))
                 if not len(chosen):
                     continue
@@ -165,7 +165,7 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
                     ys += [y0, y1, None]
                 traces.append({
                     "type": "scatter", "mode": "lines", "x": xs, "y": ys,
-                    "line": {"color": color, "width": width}, "hoverinfo": "skip",
+                    "line": {"color": color, "width": line_width}, "hoverinfo": "skip",
                     "opacity": 0.35 + 0.1 * bucket,
                 })
         for j in range(matrix.shape[0]):
@@ -257,15 +257,15 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
                                     "showarrow": False, "font": {"size": 13}})
     rows = max(sizes)
     half_height = (rows - 1) / 2 * ROW_GAP + TILE / 2
-    x_min, x_max = -TILE / 2 - 1.3, (len(sizes) - 1) * COLUMN_GAP + TILE / 2 + 0.2
-    y_min, y_max = -half_height - 0.3, half_height + 1.0
+    x_min, x_max = -TILE / 2 - 0.3, (len(sizes) - 1) * COLUMN_GAP + TILE / 2 + 0.2
+    y_min, y_max = -half_height - 0.3, half_height + 1.25
     # Square tiles: the height follows the width the page gives the chart.
-    height = int(min(max(width * (y_max - y_min) / (x_max - x_min) + 20, 240), 720))
+    height = int(min(max((width - 74) * (y_max - y_min) / (x_max - x_min) + 20, 240), 720))
     return {
         "data": traces,
         "layout": _base_layout(
             height=height,
-            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            margin={"l": 64, "r": 10, "t": 10, "b": 10},  # the feature labels sit in l
             xaxis={"visible": False, "range": [x_min, x_max], "fixedrange": True},
             yaxis={"visible": False, "range": [y_min, y_max],
                    "fixedrange": True, "scaleanchor": "x", "scaleratio": 1},

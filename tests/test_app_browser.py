@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import streamlit_server, wait_for_app
+from playwright.sync_api import expect
 
 APP = Path(__file__).resolve().parents[1] / "playground" / "app.py"
 
