@@ -17,7 +17,8 @@ if __package__ in (None, ""):  # `streamlit run playground/app.py` runs this as 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playground import config as cfg  # noqa: E402
-from playground import controls, live  # noqa: E402
+from playground import controls, live, page_data, page_inspector, page_lab  # noqa: E402
+from playground.lab import GhostRuns, HealthTracker  # noqa: E402
 from playground.live_chart import ensure_plotly_js  # noqa: E402
 from playground.session import TrainingSession  # noqa: E402
 from playground.url_sync import sync_url  # noqa: E402
@@ -36,6 +37,8 @@ def start() -> None:
     state.session = TrainingSession(config)
     state.playing = False
     state.w_same_weights = True
+    state.ghosts = GhostRuns()
+    state.health = HealthTracker()
     controls.seed_widgets(config)
 
 
@@ -62,6 +65,7 @@ def regenerate() -> None:
 
 
 def reset() -> None:
+    state.ghosts.add(state.session)  # the run just ended stays as a faded curve
     if state.get("w_same_weights", True):
         state.session.reset()
     else:  # a new weight seed, so the share link still reproduces these weights
@@ -82,6 +86,8 @@ config = controls.sidebar(state.config, on_regenerate=regenerate, on_reset=reset
 if config != state.config:
     session: TrainingSession = state.session
     try:
+        if cfg.needs_rebuild(session.config, config) and session.epoch:
+            state.ghosts.add(session)
         if state.pop("regenerating", False):
             restarted = session.regenerate(config)
         else:
@@ -93,5 +99,18 @@ if config != state.config:
         st.error(f"That setting could not be applied: {error}")
 sync_url(cfg.to_query(state.config))
 
-live.toolbar(state, toggle_play, step_batch, step_epoch, reset)
-live.view(state)
+PAGES = ("Playground", "Learning-rate lab", "Backprop inspector", "Your data & model")
+tabs = st.tabs(PAGES, key="page", on_change="rerun")
+with tabs[0]:
+    if tabs[0].open:
+        live.toolbar(state, toggle_play, step_batch, step_epoch, reset)
+        live.view(state)
+with tabs[1]:
+    if tabs[1].open:
+        page_lab.render(state)
+with tabs[2]:
+    if tabs[2].open:
+        page_inspector.render(state)
+with tabs[3]:
+    if tabs[3].open:
+        page_data.render(state)

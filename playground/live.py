@@ -72,6 +72,8 @@ def view(state) -> None:
             else:
                 session.train_epochs(speed)
             session.record()
+            if "health" in state:
+                state.health.measure(session)
             if session.diverged:
                 state.playing = False
                 st.rerun()  # the whole page: the Play button becomes "Play" again
@@ -81,7 +83,7 @@ def view(state) -> None:
             st.error(session.diverged, icon="💥")
             st.button("Rewind to the last good epoch", key="rewind",
                       on_click=lambda: session.rewind())
-        _charts(session, options)
+        _charts(state, session, options)
         state.frame_seconds = time.perf_counter() - started
 
     frame()
@@ -104,12 +106,18 @@ def _metrics(session) -> None:
                           help=f"test accuracy (training: {train_accuracy:.1%})")
 
 
-def _charts(session, options) -> None:
+def _charts(state, session, options) -> None:
     graph, output = st.columns([1.7, 1])
     with graph:
-        st.markdown("**Network** · each neuron drawn as its output over the input plane")
-        network = figures.network_figure(session, width=640)
-        live_chart(network, key="chart_network", height=network["layout"]["height"])
+        st.markdown("**Network** · each neuron drawn as its output over the input plane "
+                    "· click a link or a bias to edit it")
+        network = figures.network_figure(session, width=640, highlight=_edited_link(state))
+        click = live_chart(network, key="chart_network", height=network["layout"]["height"],
+                           on_click=True)
+        if click and isinstance(click.get("customdata"), list) \
+                and len(click["customdata"]) == 3:
+            state.edit_target = tuple(int(v) for v in click["customdata"])
+        _weight_editor(state, session)
     with output:
         st.markdown("**Output** · the network's prediction, with the data")
         live_chart(figures.output_figure(session, show_test=options["show_test"],
@@ -118,8 +126,54 @@ def _charts(session, options) -> None:
     loss, weights = st.columns([1, 1.45])
     with loss:
         st.markdown("**Loss**")
-        live_chart(figures.loss_figure(session, log_scale=options["log_scale"]),
+        ghosts = list(state.ghosts) if "ghosts" in state else []
+        live_chart(figures.loss_figure(session, log_scale=options["log_scale"], ghosts=ghosts),
                    key="chart_loss", height=270)
+        if ghosts:
+            st.button(f"Clear {len(ghosts)} earlier run{'s' if len(ghosts) > 1 else ''} "
+                      "(dotted)", key="clear_ghosts", on_click=state.ghosts.clear)
     with weights:
         st.markdown("**Weights** · one heatmap per layer, one colour scale")
         live_chart(figures.weights_figure(session), key="chart_weights", height=270)
+
+
+def _edited_link(state):
+    target = state.get("edit_target")
+    return target if target and target[2] >= 0 else None
+
+
+def _weight_editor(state, session) -> None:
+    """Type a new value for the clicked weight or bias (as TensorFlow Playground allows)."""
+    target = state.get("edit_target")
+    net = session.net
+    if not target:
+        return
+    layer, j, k = target
+    sizes, features = net.layer_sizes, session.data.features
+    if not (0 <= layer < len(net.weights) and 0 <= j < sizes[layer]
+            and -1 <= k < sizes[layer + 1]):
+        state.edit_target = None  # the network changed shape since the click
+        return
+    if k >= 0:
+        label = (f"Weight {figures.neuron_name(layer, j, sizes, features)} → "
+                 f"{figures.neuron_name(layer + 1, k, sizes, features)}")
+        current = float(net.weights[layer][j, k])
+    else:  # a bias: customdata is [layer, neuron, -1]
+        label = f"Bias of {figures.neuron_name(layer + 1, j, sizes, features)}"
+        current = float(net.biases[layer][j])
+    with st.form("weight_editor", border=True):
+        left, mid, right = st.columns([3, 2, 1], vertical_alignment="bottom")
+        value = mid.number_input(label, value=current, step=0.1, format="%.6f",
+                                 key=f"edit_value_{layer}_{j}_{k}")
+        left.caption(f"{label}: now {current:.6g}. Type a value and apply; the views "
+                     "update at once.")
+        if right.form_submit_button("Apply", use_container_width=True):
+            if not math.isfinite(value) or abs(value) > 1e6:
+                st.error("Enter a finite value between −1,000,000 and 1,000,000.")
+            elif k >= 0:
+                net.weights[layer][j, k] = value
+            else:
+                net.biases[layer][j] = value
+            session.record()
+            state.edit_target = None
+            st.rerun(scope="fragment")

@@ -23,9 +23,9 @@ import streamlit as st
 PLOTLY_JS = "plotly.min.js"
 
 # The figure travels as raw UTF-8 JSON bytes: Streamlit forwards bytes as they
-# are, while a dict or str is dumped again (twice, for the element identity).
-# Measured on the demo's 3-panel figure: 0.06 ms per frame as bytes, 0.35 ms
-# as str, 0.42 ms as dict.
+# are, while a dict or str `data` is dumped again (twice: once more to hash it).
+# On the demo's 3-panel figure (82 kB) Streamlit's share was 0.06 ms as bytes,
+# 0.35 ms as str, 0.42 ms as dict; a whole live_chart() call ~0.4 ms.
 _JS = r"""
 const DECODER = new TextDecoder();
 

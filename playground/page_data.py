@@ -1,0 +1,9 @@
+"""The Your data & model tab (Streamlit code only; the logic lives in plain modules)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def render(state) -> None:
+    st.info("The Your data & model is being built.")
