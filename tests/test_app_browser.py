@@ -106,3 +106,24 @@ def test_hostile_link_shows_a_notice(browser_page, app_url):
     expect(page.get_by_text(re.compile("Share link: Layers"))).to_be_visible()
     assert metric_value(page, "Epoch") == "0"
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_each_tab_is_its_own_run(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        first, second = context.new_page(), context.new_page()
+        open_app(first, app_url)
+        open_app(second, app_url)
+        first.get_by_role("button", name="Step epoch").click()
+        wait_for_app(first)
+        expect(first.locator("[data-testid=stMetric]").filter(has_text="Epoch").first
+               .locator("[data-testid=stMetricValue]")).to_have_text("1")
+        second.reload()
+        wait_for_app(second)
+        assert metric_value(second, "Epoch") == "0"  # the other tab never saw it
+        first.reload()  # a reload is a new run too
+        wait_for_app(first)
+        expect(first.locator("[data-testid=stMetric]").filter(has_text="Epoch").first
+               .locator("[data-testid=stMetricValue]")).to_have_text("0")
+    finally:
+        context.close()
