@@ -42,8 +42,9 @@ def start() -> None:
     controls.seed_widgets(config)
 
 
-def toggle_play() -> None:
-    state.playing = not state.playing and not state.session.diverged
+def set_playing(playing: bool) -> None:
+    """Sets, not toggles: a click delivered twice cannot undo itself."""
+    state.playing = playing and not state.session.diverged
 
 
 def step_batch() -> None:
@@ -103,7 +104,7 @@ PAGES = ("Playground", "Learning-rate lab", "Backprop inspector", "Your data & m
 tabs = st.tabs(PAGES, key="page", on_change="rerun")
 with tabs[0]:
     if tabs[0].open:
-        live.toolbar(state, toggle_play, step_batch, step_epoch, reset)
+        live.toolbar(state, set_playing, step_batch, step_epoch, reset)
         live.view(state)
 with tabs[1]:
     if tabs[1].open:

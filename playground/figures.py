@@ -421,8 +421,9 @@ def loss_figure(session, log_scale: bool = False, ghosts=(), height: int = 260) 
     history = session.history
     epochs = np.asarray(history.epoch, dtype=float)
     traces = []
-    for ghost in ghosts:  # earlier runs, faded
-        traces.append({"type": "scatter", "mode": "lines", "name": ghost["name"],
+    for number, ghost in enumerate(ghosts):  # earlier runs, faded, one legend entry
+        traces.append({"type": "scatter", "mode": "lines", "name": "earlier runs",
+                       "legendgroup": "ghosts", "showlegend": number == 0,
                        "x": typed(ghost["epoch"], "f8"), "y": typed(ghost["loss"], "f8"),
                        "line": {"color": "#9ca3af", "width": 1.2, "dash": "dot"},
                        "opacity": 0.6, "hovertemplate": f"{ghost['name']}<br>epoch %{{x}}"

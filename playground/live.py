@@ -20,12 +20,13 @@ FRAME_SECONDS = 0.08  # the fragment timer; the browser redraws as fast as frame
 MAX_SPEED_SECONDS = 0.05  # the training budget of a frame at speed "max"
 
 
-def toolbar(state, toggle_play, step_batch, step_epoch, reset) -> None:
+def toolbar(state, set_playing, step_batch, step_epoch, reset) -> None:
     session = state.session
     columns = st.columns([1.1, 1, 1.2, 1, 4], vertical_alignment="center")
     columns[0].button("Pause" if state.playing else "Play", key="play", type="primary",
                       icon=":material/pause:" if state.playing else ":material/play_arrow:",
-                      on_click=toggle_play, use_container_width=True,
+                      on_click=set_playing, args=(not state.playing,),
+                      use_container_width=True,
                       disabled=bool(session.diverged))
     columns[1].button("Step", key="step", on_click=step_batch, use_container_width=True,
                       icon=":material/skip_next:", help="Train on one mini-batch")
