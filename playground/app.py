@@ -76,6 +76,8 @@ def reset() -> None:
 
 if "session" not in state:
     start()
+else:
+    controls.seed_widgets(state.config, only_missing=True)
 
 with st.sidebar:
     st.markdown("## mikir playground")

@@ -15,9 +15,21 @@ from .config import Config
 NEURON_KEY = "neurons_{}"
 
 
-def seed_widgets(config: Config) -> None:
-    """Put a config's values into the widgets' session-state keys."""
+def seed_widgets(config: Config, only_missing: bool = False) -> None:
+    """Put a config's values into the widgets' session-state keys.
+
+    ``only_missing``: Streamlit drops the state of widgets an interrupted run never
+    drew (a click during the very first run); restore those from the config.
+    """
     state = st.session_state
+    for key, value in widget_values(config).items():
+        if not only_missing or key not in state:
+            state[key] = value
+
+
+def widget_values(config: Config) -> dict:
+    """The widget keys and values that describe ``config``."""
+    state: dict = {}
     state["w_dataset"] = config.dataset
     state["w_noise"] = config.noise
     state["w_train"] = config.train_percent
@@ -37,6 +49,7 @@ def seed_widgets(config: Config) -> None:
     state["w_regularization_rate"] = config.regularization_rate
     state["w_speed"] = config.speed
     state["w_init_seed"] = config.init_seed
+    return state
 
 
 def _shown(config: Config, control: str) -> bool:

@@ -109,3 +109,14 @@ def test_diverging_run_pauses_with_a_message():
             break
     assert at.error and "diverged" in at.error[0].value
     assert button(at, "play").disabled
+
+
+def test_widget_state_lost_by_an_interrupted_run_is_restored_from_the_config():
+    at = run_app({"features": "x1,x2,sin_x1", "data": "spiral"})
+    for key in ("w_features", "w_dataset"):  # what Streamlit drops for undrawn widgets
+        del at.session_state[key]
+    at.run()
+    assert not at.exception
+    config = at.session_state["session"].config
+    assert config.features == ("x1", "x2", "sin_x1") and config.dataset == "spiral"
+    assert not [w for w in at.warning if "at least one feature" in w.value]
