@@ -111,12 +111,15 @@ def test_diverging_run_pauses_with_a_message():
     assert button(at, "play").disabled
 
 
-def test_widget_state_lost_by_an_interrupted_run_is_restored_from_the_config():
-    at = run_app({"features": "x1,x2,sin_x1", "data": "spiral"})
-    for key in ("w_features", "w_dataset"):  # what Streamlit drops for undrawn widgets
-        del at.session_state[key]
-    at.run()
-    assert not at.exception
-    config = at.session_state["session"].config
-    assert config.features == ("x1", "x2", "sin_x1") and config.dataset == "spiral"
-    assert not [w for w in at.warning if "at least one feature" in w.value]
+
+def test_widget_state_lost_by_an_interrupted_run_is_restored_from_the_config(monkeypatch):
+    from playground import config as cfg
+    from playground import controls
+
+    config = cfg.DEFAULT.replace(dataset="spiral", features=("x1", "x2", "sin_x1"))
+    state = {"w_dataset": "xor"}  # Streamlit dropped every other widget key
+    monkeypatch.setattr(controls.st, "session_state", state)
+    controls.seed_widgets(config, only_missing=True)
+    assert state["w_features"] == ["x1", "x2", "sin_x1"]
+    assert state["w_dataset"] == "xor"  # what the learner chose is kept
+    assert set(state) == set(controls.widget_values(config))
