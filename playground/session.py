@@ -159,7 +159,11 @@ class TrainingSession:
         data_fields = ("dataset", "noise", "train_percent", "points", "classes", "seed",
                        "features")
         if needs_rebuild(old, config):
-            if self.data.source != "custom" and any(
+            generated = ("dataset", "noise", "points", "classes", "seed")
+            if self.data.source == "custom" and any(
+                    getattr(old, f) != getattr(config, f) for f in generated):
+                self.data = make_data(config)  # a data set chosen in the sidebar replaces them
+            elif self.data.source != "custom" and any(
                     getattr(old, f) != getattr(config, f) for f in data_fields):
                 self.data = make_data(config)
             elif old.features != config.features:

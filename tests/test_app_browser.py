@@ -127,3 +127,19 @@ def test_each_tab_is_its_own_run(browser, app_url):
                .locator("[data-testid=stMetricValue]")).to_have_text("0")
     finally:
         context.close()
+
+
+def test_clicking_a_tab_during_the_first_run_keeps_the_setup(browser, app_url):
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(f"{app_url}/?data=spiral&lr=0.1")
+            page.get_by_role("tab", name="Backprop inspector").click()  # no waiting
+            wait_for_app(page)
+            time.sleep(1.5)
+            wait_for_app(page)
+            assert "data=spiral" in page.url and "lr=0.1" in page.url
+            assert "points=" not in page.url and "layers=" not in page.url
+        finally:
+            context.close()

@@ -1,0 +1,103 @@
+"""AppTest checks of the "Your data & model" tab: its callbacks keep the sidebar,
+the Config and the session consistent. (Clicks on the plane and file uploads
+need a browser: tests/test_data_browser.py.)"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "playground" / "app.py")
+
+
+def open_tab() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.session_state["page"] = "Your data & model"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def counts(at) -> str:
+    return next(m.value for m in at.markdown if re.match(r"\*\*[\d,]+ points?\*\*", m.value))
+
+
+def assert_consistent(at) -> None:
+    """The sidebar widgets describe the session's Config, so the next run changes nothing."""
+    session = at.session_state["session"]
+    config = at.session_state["config"]
+    assert config == session.config
+    assert at.session_state["w_dataset"] == config.dataset
+    if config.dataset == "blobs":
+        assert at.session_state["w_classes"] == config.classes
+    data, net = session.data, session.net
+    assert data.is_regression == config.is_regression
+    if not data.is_regression:
+        assert data.class_count == config.class_count
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["session"].net is net  # nothing was rebuilt
+
+
+def test_tab_shows_the_current_points():
+    at = open_tab()
+    assert counts(at) == "**500 points** (250 orange · 250 blue)"
+    assert "points of the **Circle** data set" in at.info[0].value
+    assert any("import mikir" in c.value for c in at.code)
+    assert not at.error
+
+
+def test_regression_and_more_classes_change_the_setup_consistently():
+    at = open_tab()
+    at.segmented_control(key="dm_problem").set_value("regression").run()
+    session = at.session_state["session"]
+    assert session.config.dataset == "plane" and session.data.source == "custom"
+    assert session.data.is_regression and len(session.data.X_train) == 250
+    assert sorted(set(np.concatenate([session.data.y_train, session.data.y_test]))) == [-1, 1]
+    assert_consistent(at)
+
+    at.segmented_control(key="dm_problem").set_value("classification").run()
+    at.slider(key="dm_classes").set_value(4).run()
+    session = at.session_state["session"]
+    assert session.config.dataset == "blobs" and session.config.classes == 4
+    assert session.data.class_count == 4 and session.net.layer_sizes[-1] == 4
+    assert_consistent(at)
+
+
+def test_start_from_empty_then_use_new_points():
+    at = open_tab()
+    at.button(key="dm_empty").click().run()
+    assert counts(at) == "**0 points**"
+    assert "Add at least 2 points" in at.info[0].value
+    before = at.session_state["session"]
+    assert before.data.source == "generated"  # the Playground keeps its data
+
+    # Points of three classes (as clicks would make them): not usable live,
+    # since three classes need other sidebar settings; "Use these points" is.
+    X = np.array([[-3.0, 1.0], [0.0, 2.0], [3.0, -1.0], [1.0, 1.0]])
+    y = np.array([0, 1, 2, 2])
+    at.session_state["custom_points"] = (X, y, "classification", 3)
+    at.run()
+    assert "does not use these 4 points (3 classes)" in at.warning[0].value
+    at.button(key="dm_use").click().run()
+    session = at.session_state["session"]
+    assert session.data.source == "custom" and session.data.class_count == 3
+    assert session.config.dataset == "blobs" and at.session_state["w_classes"] == 3
+    assert "trains on these points: 2 for training, 2 for testing" in at.success[0].value
+    assert_consistent(at)
+
+
+def test_start_from_the_current_data_set():
+    at = open_tab()
+    at.button(key="dm_empty").click().run()
+    at.button(key="dm_current").click().run()
+    assert counts(at) == "**500 points** (250 orange · 250 blue)"
+
+
+def test_classroom_link_hides_chosen_controls():
+    at = open_tab()
+    at.multiselect(key="dm_hide").set_value(["learning_rate", "data"]).run()
+    links = [c.value for c in at.code if "hide=" in c.value]
+    assert links and links[0].endswith("hide=data,learning_rate")
