@@ -41,18 +41,7 @@ def numerical_gradients(net, X, Y, epsilon: float = 1e-6):
             numeric[k] = (plus - minus) / (2 * epsilon)
     finally:
         params[...] = saved
-    return _split(net, numeric)
-
-
-def _split(net, flat):
-    weights, biases, offset = [], [], 0
-    for w in net.weights:
-        weights.append(flat[offset:offset + w.size].reshape(w.shape).copy())
-        offset += w.size
-    for b in net.biases:
-        biases.append(flat[offset:offset + b.size].copy())
-        offset += b.size
-    return weights, biases
+    return net.split_parameters(numeric)
 
 
 def relative_error(analytic, numeric, floor: float = 1e-12) -> np.ndarray:

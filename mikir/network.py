@@ -307,6 +307,17 @@ class NeuralNetwork:
         """A copy of every weight and bias as one vector (weights first, then biases)."""
         return self._params.copy()
 
+    def split_parameters(self, vector) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """A flat vector in ``get_parameters`` order → (weight arrays, bias arrays), copies."""
+        vector = np.asarray(vector, dtype=np.float64)
+        if vector.shape != self._params.shape:
+            raise ValueError(
+                f"parameter vector must have shape {self._params.shape}, got {vector.shape}"
+            )
+        weight_shapes = [w.shape for w in self._weights]
+        return ([w.copy() for w in self._views(vector, weight_shapes)],
+                [b.copy() for b in self._views(vector, weight_shapes, biases=True)])
+
     def set_parameters(self, vector) -> None:
         vector = np.asarray(vector, dtype=np.float64)
         if vector.shape != self._params.shape:

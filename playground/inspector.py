@@ -253,14 +253,7 @@ def _flat(weight_arrays, bias_arrays) -> np.ndarray:
 
 def _split(net, flat) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The inverse of ``_flat`` for ``net``'s shapes."""
-    weights, biases, offset = [], [], 0
-    for w in net.weights:
-        weights.append(flat[offset:offset + w.size].reshape(w.shape).copy())
-        offset += w.size
-    for b in net.biases:
-        biases.append(flat[offset:offset + b.size].copy())
-        offset += b.size
-    return weights, biases
+    return net.split_parameters(flat)
 
 
 # ------------------------------------------- the explicit, textbook loops

@@ -156,3 +156,25 @@ def browser_page(browser):
         yield page
     finally:
         context.close()
+
+
+PLAYGROUND_APP = ROOT / "playground" / "app.py"
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """One playground server for every browser test (each page is its own session)."""
+    with streamlit_server(PLAYGROUND_APP) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh 1440×1000 page with its own cookies, Streamlit session and downloads."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()

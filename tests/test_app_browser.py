@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
-import pytest
-from conftest import streamlit_server, wait_for_app
+from conftest import wait_for_app
 from playwright.sync_api import expect
-
-APP = Path(__file__).resolve().parents[1] / "playground" / "app.py"
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server(APP) as url:
-        yield url
 
 
 def metric_value(page, label: str) -> str:

@@ -9,11 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import streamlit_server, wait_for_app
+from conftest import wait_for_app
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-APP = Path(__file__).resolve().parents[1] / "playground" / "app.py"
 EDITOR = ".st-key-chart_data_editor .live-chart"
 SHOTS = Path("/tmp")
 ORANGE, BLUE = "#f59322", "#0877bd"
@@ -51,11 +50,6 @@ POINTS = """(selector) => {
                   color: Array.from(trace.marker.color)} : null;
 }"""
 
-
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server(APP) as url:
-        yield url
 
 
 @pytest.fixture

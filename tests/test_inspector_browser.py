@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-from conftest import streamlit_server, wait_for_app
+from conftest import wait_for_app
 from playwright.sync_api import expect
 
-APP = Path(__file__).resolve().parents[1] / "playground" / "app.py"
 SHOTS = Path("/tmp")
 
 # The most isolated training point on the output map, away from the edges, and
@@ -40,20 +38,6 @@ FIND_POINT = """
 """
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server(APP) as url:
-        yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def metric(page, label: str):

@@ -9,29 +9,9 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
-import pytest
-from conftest import streamlit_server, wait_for_app
+from conftest import wait_for_app
 from playwright.sync_api import expect
-
-APP = Path(__file__).resolve().parents[1] / "playground" / "app.py"
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server(APP) as url:
-        yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def settle(page) -> None:
