@@ -27,6 +27,8 @@ st.set_page_config(page_title="mikir playground", page_icon="🧠", layout="wide
                    initial_sidebar_state="expanded")
 ensure_plotly_js()
 state = st.session_state
+# Less empty space above the controls, so the network and the output fit one screen.
+st.html("<style>.stMainBlockContainer{padding-top:2.5rem}</style>")
 
 
 def start() -> None:
