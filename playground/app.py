@@ -12,6 +12,10 @@ import sys
 from pathlib import Path
 
 import streamlit as st
+from threadpoolctl import threadpool_limits
+
+# Our matrices are tiny: BLAS worker threads only spin and steal the other core.
+threadpool_limits(1, "blas")
 
 if __package__ in (None, ""):  # `streamlit run playground/app.py` runs this as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -16,7 +16,9 @@ import streamlit as st
 from . import figures
 from .live_chart import live_chart
 
-FRAME_SECONDS = 0.08  # the fragment timer; the browser redraws as fast as frames arrive
+# While playing, the next frame is made when the browser has drawn the last one
+# (live_chart's ack); the timer only restarts the loop if an ack is ever lost.
+FRAME_SECONDS = 1.0
 MAX_SPEED_SECONDS = 0.05  # the training budget of a frame at speed "max"
 
 
@@ -123,7 +125,7 @@ def _charts(state, session, options) -> None:
         st.markdown("**Output** · the network's prediction, with the data")
         live_chart(figures.output_figure(session, show_test=options["show_test"],
                                          discretize=options["discretize"]),
-                   key="chart_output", height=430)
+                   key="chart_output", height=430, ack=bool(state.playing))
     loss, weights = st.columns([1, 1.45])
     with loss:
         st.markdown("**Loss**")

@@ -110,6 +110,8 @@ async function draw(Plotly, div, chart, msg) {
   chart.redraws += 1;
   div.dataset.redraws = chart.redraws;
   window.__liveChartRedraws = (window.__liveChartRedraws || 0) + 1;
+  // Flow control: the server makes the next frame when this one is on screen.
+  if (msg.ack && !chart.next) chart.setTriggerValue("drawn", chart.redraws);
 }
 
 // Draws only the newest figure: frames that arrive during a draw are skipped.
@@ -230,6 +232,7 @@ def live_chart(
     height: int,
     on_click: bool = False,
     config: dict | None = None,
+    ack: bool = False,
 ) -> dict | None:
     """Show a plotly figure that updates in place; return a click, if any.
 
@@ -242,6 +245,10 @@ def live_chart(
     only, {"curve", "point", "x", "y", "z", "customdata", "trace_name", "seq"};
     a click on empty plot area returns x, y and "subplot" with curve None.
     `seq` counts clicks per chart. Otherwise the result is None.
+
+    With `ack`, the browser answers each drawn frame with a rerun (of the fragment
+    holding the chart), so a live loop makes frames only as fast as they are drawn
+    and never floods the websocket.
     """
     if not st.get_option("server.enableStaticServing"):
         raise RuntimeError(
@@ -265,6 +272,7 @@ def live_chart(
     header = {
         "height": int(height),
         "on_click": bool(on_click),
+        "ack": bool(ack),
         "config": config or {},
         "plotly_src": _plotly_src(),
     }
@@ -272,6 +280,7 @@ def live_chart(
     head = json.dumps(header, separators=(",", ":")).encode()[:-1]
     payload = head + b',"figure":' + figure + b"}"
 
-    result = _component(key=key, data=payload, height=int(height), on_click_change=_ignore)
+    result = _component(key=key, data=payload, height=int(height), on_click_change=_ignore,
+                        on_drawn_change=_ignore)
     click = result.get("click") if on_click else None
     return dict(click) if click else None
