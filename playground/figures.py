@@ -212,7 +212,7 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
             traces.append({
                 "type": "heatmap", "z": typed(z), "x0": x - TILE / 2 + step / 2, "dx": step,
                 "y0": y - TILE / 2 + step / 2, "dy": step, "zmin": -1, "zmax": 1,
-                "colorscale": DIVERGING, "showscale": False, "zsmooth": "best",
+                "colorscale": DIVERGING, "showscale": False, "zsmooth": "fast",
                 "customdata": None, "name": name,
                 "hovertemplate": f"<b>{name}</b>{bias}<br>value here: %{{z:.3f}}<extra></extra>",
             })
