@@ -107,8 +107,9 @@ def fmt(value: float) -> str:
 # ------------------------------------------------------------ network graph
 TILE = 1.0
 COLUMN_GAP = 2.6
-ROW_GAP = 1.35
 THUMBNAIL = 16
+GAP_CELLS = 6  # rows of empty cells between two neurons: keeps every column on one grid
+ROW_GAP = TILE + GAP_CELLS * TILE / THUMBNAIL
 LINK_WIDTHS = (0.6, 1.5, 2.6, 4.0, 5.8, 8.0)
 
 
@@ -205,17 +206,32 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
         else:
             tiles = _hidden_display(forward.activations[layer],
                                     net.hidden_activations[layer - 1])
-        for index, (x, y) in enumerate(column):
-            z = np.nan_to_num(tiles[:, index], nan=0.0).reshape(THUMBNAIL, THUMBNAIL)
-            name = neuron_name(layer, index, sizes, data.features)
-            bias = "" if layer == 0 else f"<br>bias = {fmt(net.biases[layer - 1][index])}"
-            traces.append({
-                "type": "heatmap", "z": typed(z), "x0": x - TILE / 2 + step / 2, "dx": step,
-                "y0": y - TILE / 2 + step / 2, "dy": step, "zmin": -1, "zmax": 1,
-                "colorscale": DIVERGING, "showscale": False, "zsmooth": "fast",
-                "customdata": None, "name": name,
-                "hovertemplate": f"<b>{name}</b>{bias}<br>value here: %{{z:.3f}}<extra></extra>",
-            })
+        # One heatmap per column (empty rows between neurons): one trace to draw
+        # instead of one per neuron, which is what makes the browser keep up.
+        rows = []
+        for index in range(len(column) - 1, -1, -1):  # bottom neuron first: y ascends
+            rows.append(np.nan_to_num(tiles[:, index], nan=0.0).reshape(THUMBNAIL, THUMBNAIL))
+            if index:
+                rows.append(np.full((GAP_CELLS, THUMBNAIL), np.nan))
+        x, bottom = column[0][0], column[-1][1]
+        traces.append({
+            "type": "heatmap", "z": typed(np.vstack(rows)), "x0": x - TILE / 2 + step / 2,
+            "dx": step, "y0": bottom - TILE / 2 + step / 2, "dy": step, "zmin": -1, "zmax": 1,
+            "colorscale": DIVERGING, "showscale": False, "zsmooth": "fast",
+            "name": f"column {layer}", "hoverinfo": "skip",
+        })
+        names = [neuron_name(layer, i, sizes, data.features) for i in range(len(column))]
+        traces.append({  # hover targets for the neurons (the heatmap itself is skipped)
+            "type": "scatter", "mode": "markers", "name": f"neurons {layer}",
+            "x": [px for px, _ in column], "y": [py for _, py in column],
+            "marker": {"symbol": "square", "size": 26, "color": "rgba(0,0,0,0)"},
+            "text": [f"<b>{name}</b>" + ("" if layer == 0 else
+                     f"<br>bias = {fmt(net.biases[layer - 1][i])}") +
+                     f"<br>output over the plane: {fmt(float(np.nanmin(tiles[:, i])))} … "
+                     f"{fmt(float(np.nanmax(tiles[:, i])))}"
+                     for i, name in enumerate(names)],
+            "hovertemplate": "%{text}<extra></extra>",
+        })
     # Biases: a small square at each neuron's lower left, coloured by value.
     bx, by, bc, btext, bdata = [], [], [], [], []
     for layer in range(1, len(sizes)):

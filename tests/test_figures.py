@@ -73,17 +73,27 @@ def test_multiclass_output_encodes_the_winning_class():
     assert np.array_equal(np.floor(z).astype(int), winner)
 
 
+def tile(figure, layer, index, count):
+    """Neuron ``index`` of a column's heatmap (bottom neuron first, empty rows between)."""
+    column = next(t for t in figure["data"] if t.get("name") == f"column {layer}")
+    z = decode(column["z"]).astype(float)
+    size, gap = figures.THUMBNAIL, figures.GAP_CELLS
+    start = (count - 1 - index) * (size + gap)
+    return z[start:start + size], column
+
+
 def test_network_tiles_show_each_neurons_activation(trained):
     figure = figures.network_figure(trained)
     forward = trained.net.forward(figures.grid_features(trained.data.features,
                                                         figures.THUMBNAIL))
-    tile = next(t for t in figure["data"] if t.get("name") == "Layer 1 · neuron 2")
-    z = decode(tile["z"]).astype(float).ravel()
-    assert np.allclose(z, forward.activations[1][:, 1], atol=1e-5)  # tanh: drawn as is
-    assert "bias = " in tile["hovertemplate"]
-    out = next(t for t in figure["data"] if t.get("name") == "Output")
-    assert np.allclose(decode(out["z"]).ravel(), 2 * forward.activations[-1][:, 0] - 1,
-                       atol=1e-5)
+    z, column = tile(figure, 1, 1, 5)
+    assert np.allclose(z.ravel(), forward.activations[1][:, 1], atol=1e-5)  # tanh: as is
+    out, _ = tile(figure, 3, 0, 1)
+    assert np.allclose(out.ravel(), 2 * forward.activations[-1][:, 0] - 1, atol=1e-5)
+    assert np.isnan(decode(column["z"])).sum() == 4 * figures.GAP_CELLS * figures.THUMBNAIL
+    (neurons,) = by_name(figure, "neurons 1")
+    assert f"bias = {figures.fmt(trained.net.biases[0][1])}" in neurons["text"][1]
+    assert neurons["text"][1].startswith("<b>Layer 1 · neuron 2</b>")
 
 
 def test_links_carry_every_weight_with_its_exact_value(trained):
@@ -138,6 +148,8 @@ def test_nan_never_reaches_a_chart():
                    figures.weights_figure(session)):
         text = json.dumps(figure, allow_nan=False)  # raises on NaN/inf numbers
         for trace in figure["data"]:
-            if isinstance(trace.get("z"), dict):
+            if isinstance(trace.get("z"), dict) and not trace.get("name", "").startswith("column"):
                 assert np.isfinite(decode(trace["z"])).all()
         assert text
+    z, _ = tile(figures.network_figure(session), 1, 0, 8)  # empty rows between neurons
+    assert np.isfinite(z).all()
