@@ -18,9 +18,7 @@ from . import lab, lab_figures
 from .config import LEARNING_RATES, OPTIMIZER_LABELS, OPTIMIZERS, needs_rebuild
 from .live_chart import live_chart
 
-# While playing, the maps chart acknowledges each drawn frame and that reruns the
-# fragment (flow control, as on the Playground); the timer only restarts a lost loop.
-FRAME_SECONDS = 1.0
+FRAME_SECONDS = 0.1  # the comparison's fragment timer
 MAX_SPEED_SECONDS = 0.05  # the training budget of a frame at speed "max"
 MAPS_WIDTH = 620  # about the maps column's width on a 1440-px page with the sidebar open
 # Streamlit's named text colours closest to lab_figures.RUN_COLORS (Tableau 10).
@@ -292,7 +290,7 @@ def _comparison_charts(state, comparison) -> None:
         st.markdown("**Output maps** · each run's prediction over the input plane")
         height = min(280, MAPS_WIDTH // len(comparison) + 30)
         live_chart(lab_figures.comparison_maps_figure(comparison, height=height),
-                   key="chart_lab_maps", height=height, ack=bool(state.lab_playing))
+                   key="chart_lab_maps", height=height)
 
 
 def _one_ghost_legend(figure: dict) -> dict:

@@ -178,3 +178,21 @@ def page(browser):
         yield page
     finally:
         context.close()
+
+
+def press_until(button, label: str, tries: int = 3) -> None:
+    """Click a Play/Pause button until it shows ``label``.
+
+    Known issue: while a live view redraws many times a second, Streamlit can
+    drop a click that lands between two fragment runs (the learner clicks again).
+    """
+    from playwright.sync_api import expect
+
+    for attempt in range(tries):
+        button.click()
+        try:
+            expect(button).to_contain_text(label, timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == tries - 1:
+                raise

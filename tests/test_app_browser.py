@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from conftest import wait_for_app
+from conftest import press_until, wait_for_app
 from playwright.sync_api import expect
 
 
@@ -39,8 +39,7 @@ def test_play_pause_step_on_spiral(browser_page, app_url):
     start_loss = number(metric_value(page, "Training loss"))
     assert metric_value(page, "Epoch") == "0"
 
-    page.get_by_role("button", name="Play").click()
-    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    press_until(page.locator(".st-key-play button"), "Pause")
     # Epoch rises while it plays, and the training loss falls.
     deadline = time.monotonic() + 30
     while number(metric_value(page, "Epoch")) < 100 and time.monotonic() < deadline:
@@ -48,7 +47,7 @@ def test_play_pause_step_on_spiral(browser_page, app_url):
     assert number(metric_value(page, "Epoch")) >= 100
     assert number(metric_value(page, "Training loss")) < start_loss
 
-    page.get_by_role("button", name="Pause").click()
+    press_until(page.locator(".st-key-play button"), "Play")
     expect(page.get_by_role("button", name="Play")).to_be_visible()
     wait_for_app(page)
     time.sleep(0.5)
