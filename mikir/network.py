@@ -46,8 +46,6 @@ class History:
 
     loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
     stopped_early: bool = False
     diverged: bool = False
     message: str = ""

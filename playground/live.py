@@ -15,6 +15,7 @@ import streamlit as st
 
 from . import figures
 from .live_chart import live_chart
+from .session import train_frame
 
 # While playing, the next frame is made when the browser has drawn the last one
 # (live_chart's ack); the timer only restarts the loop if an ack is ever lost.
@@ -69,11 +70,7 @@ def view(state) -> None:
         session = state.session
         started = time.perf_counter()
         if state.playing and not session.diverged:
-            speed = state.config.speed
-            if speed == 0:
-                session.train_for(MAX_SPEED_SECONDS, 10**6)
-            else:
-                session.train_epochs(speed)
+            train_frame(session, state.config.speed, MAX_SPEED_SECONDS)
             session.record()
             if "health" in state:
                 state.health.measure(session)

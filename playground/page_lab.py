@@ -17,6 +17,7 @@ import streamlit as st
 from . import lab, lab_figures
 from .config import LEARNING_RATES, OPTIMIZER_LABELS, OPTIMIZERS, needs_rebuild
 from .live_chart import live_chart
+from .session import train_frame
 
 FRAME_SECONDS = 0.1  # the comparison's fragment timer
 MAX_SPEED_SECONDS = 0.05  # the training budget of a frame at speed "max"
@@ -235,11 +236,7 @@ def _comparison_frame(state) -> None:
             return
         if state.lab_playing:
             try:
-                speed = state.config.speed
-                if speed == 0:
-                    comparison.train_for(MAX_SPEED_SECONDS, 10**6)
-                else:
-                    comparison.train_epochs(speed)
+                train_frame(comparison, state.config.speed, MAX_SPEED_SECONDS)
                 comparison.record()
             except Exception as error:  # noqa: BLE001
                 state.lab_error = f"Training stopped: {error}"
