@@ -217,7 +217,7 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
         traces.append({
             "type": "heatmap", "z": typed(np.vstack(rows)), "x0": x - TILE / 2 + step / 2,
             "dx": step, "y0": bottom - TILE / 2 + step / 2, "dy": step, "zmin": -1, "zmax": 1,
-            "colorscale": DIVERGING, "showscale": False, "zsmooth": "fast",
+            "colorscale": DIVERGING, "showscale": False, "zsmooth": "best",
             "name": f"column {layer}", "hoverinfo": "skip",
         })
         names = [neuron_name(layer, i, sizes, data.features) for i in range(len(column))]
@@ -347,8 +347,8 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
         "type": "heatmap", "z": typed(z), "x0": LOW + step / 2, "dx": step,
         "y0": LOW + step / 2, "dy": step, "zmin": zmin, "zmax": zmax, "colorscale": scale,
         # smoothing would blend class bands into false colours along the boundaries
-        # "fast" lets the browser scale one image: half the draw time of "best", same look
-        "showscale": False, "zsmooth": "fast" if zmin == -1 else False, "name": "output",
+        # "best" interpolates: "fast" is cheaper but shows 3-px blocks in the page
+        "showscale": False, "zsmooth": "best" if zmin == -1 else False, "name": "output",
         "hovertemplate": "x₁ = %{x:.2f}, x₂ = %{y:.2f}<extra></extra>",
     }]
     splits = [("training", data.X_train, data.y_train, "#ffffff", 1.2)]
