@@ -88,14 +88,18 @@ EPOCH_JS = """() => {
   return value ? Number(value.innerText.replace(/[^0-9]/g, '')) : null;
 }"""
 
+# live_chart's plot <div>s carry their key (several can share one component).
+CHART_DIV_JS = """window.chartDiv = (key) =>
+  document.querySelector('.live-chart[data-key="' + key + '"]');"""
+
 CHARTS_READY_JS = """(keys) => keys.every((k) => {
-  const root = document.querySelector('.st-key-' + k);
-  return root && root.querySelector('.live-chart .main-svg');
+  const div = chartDiv(k);
+  return div && div.querySelector('.main-svg');
 })"""
 
 REDRAWS_JS = """(keys) => ({
   perChart: Object.fromEntries(keys.map((k) => {
-    const div = document.querySelector('.st-key-' + k + ' .live-chart');
+    const div = chartDiv(k);
     return [k, div ? Number(div.dataset.redraws || 0) : null];
   })),
   redraws: window.__liveChartRedraws || 0,
@@ -111,8 +115,7 @@ REACT_TIMER_JS = """(keys) => {
   const times = window.__benchReact = {};
   const original = window.Plotly.react;
   window.Plotly.react = function (div, ...rest) {
-    const root = div.closest && div.closest('[class*="st-key-chart_"]');
-    const key = (root && keys.find((k) => root.classList.contains('st-key-' + k))) || 'other';
+    const key = (div.dataset && keys.find((k) => k === div.dataset.key)) || 'other';
     const t0 = performance.now();
     const result = original.call(this, div, ...rest);
     const t1 = performance.now();
@@ -132,8 +135,7 @@ SAMPLER_JS = """(keys) => {
   const lines = (div) => [...div.querySelectorAll('.scatterlayer path.js-line')]
     .filter((p) => (p.getAttribute('d') || '').length > 2).length;
   const look = (k) => {
-    const root = document.querySelector('.st-key-' + k);
-    const div = root && root.querySelector('.live-chart');
+    const div = chartDiv(k);
     const svg = div && div.querySelector('.main-svg');
     if (!svg || div.getBoundingClientRect().height < 50) return null;
     return {svg, images: images(div), lines: lines(div)};
@@ -183,12 +185,12 @@ STOP_SAMPLER_JS = """() => {
 # Scrolls the page so the four charts are all inside the viewport (at 1440x1000 the loss
 # and weight charts start below the fold); returns the visible share of each chart.
 SHOW_ALL_JS = """(keys) => {
-  const boxes = () => keys.map((k) => document.querySelector('.st-key-' + k + ' .live-chart')
+  const boxes = () => keys.map((k) => chartDiv(k)
                                         .getBoundingClientRect());
   let top = Math.min(...boxes().map((b) => b.top));
   const bottom = Math.max(...boxes().map((b) => b.bottom));
   const margin = Math.max(0, (innerHeight - (bottom - top)) / 2);
-  let scroller = document.querySelector('.st-key-' + keys[0]);
+  let scroller = chartDiv(keys[0]);
   while (scroller && !(scroller.scrollHeight > scroller.clientHeight + 1
          && /(auto|scroll)/.test(getComputedStyle(scroller).overflowY))) {
     scroller = scroller.parentElement;
@@ -250,13 +252,13 @@ ALERTS_JS = """() => [...document.querySelectorAll(
   '[data-testid=stAlert], [data-testid=stException]')].map((e) => e.innerText.slice(0, 300))"""
 
 ZOOM_JS = """async ([key, range]) => {
-  const div = document.querySelector('.st-key-' + key + ' .live-chart');
+  const div = chartDiv(key);
   await window.Plotly.relayout(div, {'xaxis.range': range, 'yaxis.range': range});
   return Number(div.dataset.redraws || 0);
 }"""
 
 ZOOM_READ_JS = """(key) => {
-  const div = document.querySelector('.st-key-' + key + ' .live-chart');
+  const div = chartDiv(key);
   const full = div._fullLayout;
   return {x: full.xaxis.range.slice(), y: full.yaxis.range.slice(),
           redraws: Number(div.dataset.redraws || 0)};
@@ -702,6 +704,7 @@ class ForwardMsgStatus:
 
 def open_app(browser, url: str, query: str, timeout: float = 90_000):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context.add_init_script(CHART_DIV_JS)
     page = context.new_page()
     counter = WebsocketCounter(page)
     page.goto(f"{url}/?{query}")
@@ -728,7 +731,7 @@ def cdp_busy(cdp) -> dict:
 
 def drag_zoom(page, key: str, steps: int = 20, pause_ms: int = 50) -> None:
     """A user's zoom box on a chart: press, drag slowly (~1 s) while it updates, release."""
-    box = page.locator(f".st-key-{key} .nsewdrag").first.bounding_box()
+    box = page.locator(f'.live-chart[data-key="{key}"] .nsewdrag').first.bounding_box()
     x0, y0 = box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"]
     x1, y1 = box["x"] + 0.6 * box["width"], box["y"] + 0.6 * box["height"]
     page.mouse.move(x0, y0)

@@ -36,6 +36,26 @@ def typed(array, dtype: str = "f4") -> dict:
     return spec
 
 
+GAP = 255  # the "no cell here" code of a quantized heatmap
+LEVELS = 254  # codes 0…254 for the values from zmin to zmax
+
+
+def quantized(values, low: float, high: float) -> dict:
+    """Values on [low, high] as one byte each (NaN -> GAP): a quarter of float32's bytes.
+
+    254 levels are finer than any colour scale shows; the browser gets 4x fewer bytes.
+    """
+    values = np.asarray(values, dtype=np.float32)
+    codes = np.rint((np.clip(values, low, high) - low) * (LEVELS / (high - low)))
+    return typed(np.where(np.isnan(values), GAP, np.nan_to_num(codes)), "u1")
+
+
+def quantized_scale(colorscale: list) -> list:
+    """``colorscale`` spread over the codes 0…LEVELS, GAP transparent (zmin 0, zmax GAP)."""
+    scale = [[position * LEVELS / GAP, color] for position, color in colorscale]
+    return scale + [[(LEVELS + 0.5) / GAP, "rgba(0,0,0,0)"], [1.0, "rgba(0,0,0,0)"]]
+
+
 def decode(value) -> np.ndarray:
     """Inverse of ``typed`` (and passes plain lists through), for tests and tools."""
     if isinstance(value, dict) and "bdata" in value:
@@ -105,12 +125,20 @@ def fmt(value: float) -> str:
 
 
 # ------------------------------------------------------------ network graph
+# The graph is drawn on one grid of heatmap cells: a neuron is THUMBNAIL cells
+# square, neighbours in a column GAP_CELLS apart, columns COLUMN_CELLS apart, so
+# every neuron's map goes into one heatmap trace. The browser redraws the whole
+# figure each frame, and its cost grows with the number of traces and SVG
+# elements, not with the number of cells: the graph is ~12 traces at any size.
 TILE = 1.0
-COLUMN_GAP = 2.6
 THUMBNAIL = 16
-GAP_CELLS = 6  # rows of empty cells between two neurons: keeps every column on one grid
+GAP_CELLS = 6  # empty rows between two neurons of a column
+COLUMN_CELLS = 42  # from one column's left edge to the next one's
 ROW_GAP = TILE + GAP_CELLS * TILE / THUMBNAIL
-LINK_WIDTHS = (0.6, 1.5, 2.6, 4.0, 5.8, 8.0)
+COLUMN_GAP = COLUMN_CELLS * TILE / THUMBNAIL
+LINK_PX = (0.6, 8.0)  # link width in pixels for |w| = 0 and for |w| >= 5
+LINK_SHADES = (0.35, 0.6, 0.85)  # link opacity, from weak to strong
+MARGIN = {"l": 64, "r": 10, "t": 10, "b": 10}  # the feature labels sit in l
 
 
 def neuron_positions(sizes) -> list[list[tuple[float, float]]]:
@@ -127,10 +155,88 @@ def neuron_name(layer: int, index: int, sizes, features) -> str:
     return f"Layer {layer} · neuron {index + 1}"
 
 
-def _link_bucket(magnitude: np.ndarray) -> np.ndarray:
-    """|w| mapped like TensorFlow Playground (0…5 → thin…thick), in width buckets."""
-    scaled = np.clip(magnitude / 5.0, 0, 1) ** 0.6
-    return np.minimum((scaled * len(LINK_WIDTHS)).astype(int), len(LINK_WIDTHS) - 1)
+def _finite(value) -> float:
+    """A number JSON can carry (NaN and infinities become 0)."""
+    value = float(value)
+    return value if math.isfinite(value) else 0.0
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _network_ranges(sizes) -> tuple[list[float], list[float]]:
+    half_height = (max(sizes) - 1) / 2 * ROW_GAP + TILE / 2
+    return ([-TILE / 2 - 0.3, (len(sizes) - 1) * COLUMN_GAP + TILE / 2 + 0.2],
+            [-half_height - 0.3, half_height + 1.25])
+
+
+def _tile_values(net, forward, layer: int) -> np.ndarray:
+    """(cells, neurons) on the −1…+1 scale: inputs show the feature, others their output."""
+    if layer == 0:
+        tiles = forward.activations[0]
+        return tiles / np.maximum(np.abs(tiles).max(axis=0), 1e-9)
+    if layer == len(net.layer_sizes) - 1:
+        return _output_display(forward.activations[layer], net.output_activation)
+    return _hidden_display(forward.activations[layer], net.hidden_activations[layer - 1])
+
+
+def tile_grid(session) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Every neuron's map on one grid (NaN between tiles), and each layer's raw tiles.
+
+    Row 0 of the grid is the bottom of the graph (plotly draws y upwards).
+    """
+    net = session.net
+    sizes = net.layer_sizes
+    forward = grid_forward(session, THUMBNAIL)
+    pitch = THUMBNAIL + GAP_CELLS
+    rows = (max(sizes) - 1) * pitch + THUMBNAIL
+    grid = np.full((rows, (len(sizes) - 1) * COLUMN_CELLS + THUMBNAIL), np.nan, np.float32)
+    layers = []
+    for layer, count in enumerate(sizes):
+        tiles = _tile_values(net, forward, layer)
+        layers.append(tiles)
+        top = rows - (max(sizes) - count) * pitch // 2  # columns are centred
+        left = layer * COLUMN_CELLS
+        for index in range(count):
+            first = top - index * pitch - THUMBNAIL
+            grid[first:first + THUMBNAIL, left:left + THUMBNAIL] = np.nan_to_num(
+                tiles[:, index], nan=0.0).reshape(THUMBNAIL, THUMBNAIL)
+    return grid, layers
+
+
+def _link_traces(values, positions, px_per_unit: float) -> list[dict]:
+    """Each link a thin quadrilateral as wide as its |value|; one trace per sign and shade."""
+    parts: dict[tuple[int, int], list[np.ndarray]] = {}
+    for layer, matrix in enumerate(values):
+        matrix = np.nan_to_num(np.asarray(matrix, dtype=float))
+        j, k = np.nonzero(matrix)
+        start = np.array(positions[layer])[j] + [TILE / 2, 0]
+        end = np.array(positions[layer + 1])[k] - [TILE / 2, 0]
+        strength = np.clip(np.abs(matrix[j, k]) / 5.0, 0, 1) ** 0.6
+        half = (LINK_PX[0] + (LINK_PX[1] - LINK_PX[0]) * strength) / 2 / px_per_unit
+        along = end - start
+        normal = np.column_stack([-along[:, 1], along[:, 0]])
+        normal *= (half / np.maximum(np.hypot(along[:, 0], along[:, 1]), 1e-9))[:, None]
+        corners = np.stack([start + normal, end + normal, end - normal, start - normal,
+                            np.full_like(start, np.nan)], axis=1)  # NaN: next polygon
+        shade = np.minimum((strength * len(LINK_SHADES)).astype(int), len(LINK_SHADES) - 1)
+        sign = np.sign(matrix[j, k]).astype(int)
+        for key in zip(sign.tolist(), shade.tolist()):
+            parts.setdefault(key, [])
+        for key in parts:
+            chosen = (sign == key[0]) & (shade == key[1])
+            parts[key].append(corners[chosen].reshape(-1, 2))
+    traces = []
+    for (sign, shade), pieces in sorted(parts.items()):
+        xy = np.vstack(pieces)
+        traces.append({
+            "type": "scatter", "mode": "none", "fill": "toself", "hoverinfo": "skip",
+            "x": typed(xy[:, 0]), "y": typed(xy[:, 1]), "name": f"links {sign:+d}",
+            "fillcolor": _rgba(BLUE if sign > 0 else ORANGE, LINK_SHADES[shade]),
+        })
+    return traces
 
 
 def network_figure(session, highlight=None, link_values=None, title_suffix: str = "",
@@ -139,50 +245,36 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
 
     ``link_values`` (a list like ``net.weights``) draws other numbers on the links,
     e.g. gradients in the backprop inspector; ``highlight`` = (layer, j, k) marks a link.
+    Hover targets are invisible (mode "none": no SVG element per point). Links and
+    biases carry customdata [layer, j, k, current weight] (k = -1 for a bias).
     """
     net, data = session.net, session.data
     sizes = net.layer_sizes
     positions = neuron_positions(sizes)
-    forward = grid_forward(session, THUMBNAIL)
-    step = TILE / THUMBNAIL
-    traces: list[dict] = []
     values = link_values if link_values is not None else net.weights
+    x_range, y_range = _network_ranges(sizes)
+    px_per_unit = (width - MARGIN["l"] - MARGIN["r"]) / (x_range[1] - x_range[0])
+    names = [[neuron_name(layer, i, sizes, data.features) for i in range(count)]
+             for layer, count in enumerate(sizes)]
 
     # Links first, so the tiles sit on top of their ends.
-    mids_x, mids_y, mids_text, mids_data = [], [], [], []
+    traces = _link_traces(values, positions, px_per_unit)
+    link_x, link_y, link_text, link_data = [], [], [], []
+    label = "weight" if link_values is None else "value"
     for layer, matrix in enumerate(values):
         matrix = np.asarray(matrix, dtype=float)
-        buckets = _link_bucket(np.abs(np.nan_to_num(matrix)))
-        for sign, color in ((1, BLUE), (-1, ORANGE)):
-            for bucket, line_width in enumerate(LINK_WIDTHS):
-                chosen = np.argwhere((np.sign(matrix) == sign) & (buckets == bucket))
-                if not len(chosen):
-                    continue
-                xs, ys = [], []
-                for j, k in chosen:
-                    x0, y0 = positions[layer][j]
-                    x1, y1 = positions[layer + 1][k]
-                    xs += [x0 + TILE / 2, x1 - TILE / 2, None]
-                    ys += [y0, y1, None]
-                traces.append({
-                    "type": "scatter", "mode": "lines", "x": xs, "y": ys,
-                    "line": {"color": color, "width": line_width}, "hoverinfo": "skip",
-                    "opacity": 0.35 + 0.1 * bucket,
-                })
         for j in range(matrix.shape[0]):
+            x0, y0 = positions[layer][j]
             for k in range(matrix.shape[1]):
-                x0, y0 = positions[layer][j]
                 x1, y1 = positions[layer + 1][k]
                 t = 0.3 + 0.4 * (k + 0.5) / matrix.shape[1]  # spread the hover points
-                mids_x.append(x0 + TILE / 2 + t * (x1 - x0 - TILE))
-                mids_y.append(y0 + t * (y1 - y0))
-                source = neuron_name(layer, j, sizes, data.features)
-                target = neuron_name(layer + 1, k, sizes, data.features)
-                label = "weight" if link_values is None else "value"
-                mids_text.append(f"{source} → {target}<br>{label} = {fmt(matrix[j, k])}"
+                link_x.append(x0 + TILE / 2 + t * (x1 - x0 - TILE))
+                link_y.append(y0 + t * (y1 - y0))
+                link_text.append(f"{names[layer][j]} → {names[layer + 1][k]}<br>"
+                                 f"{label} = {fmt(matrix[j, k])}"
                                  + ("" if link_values is None
                                     else f"<br>weight = {fmt(net.weights[layer][j, k])}"))
-                mids_data.append([layer, int(j), int(k)])
+                link_data.append([layer, j, k, _finite(net.weights[layer][j, k])])
     if highlight is not None:
         layer, j, k = highlight
         x0, y0 = positions[layer][j]
@@ -191,101 +283,82 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
                        "x": [x0 + TILE / 2, x1 - TILE / 2], "y": [y0, y1],
                        "line": {"color": "#111827", "width": 3, "dash": "dot"}})
     traces.append({
-        "type": "scatter", "mode": "markers", "x": mids_x, "y": mids_y, "name": "links",
-        "text": mids_text, "customdata": mids_data, "hovertemplate": "%{text}<extra></extra>",
-        "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
+        "type": "scatter", "mode": "none", "name": "links", "x": typed(link_x),
+        "y": typed(link_y), "text": link_text, "customdata": link_data,
+        "hovertemplate": "%{text}<extra></extra>",
     })
 
-    # Neuron tiles: inputs show the feature itself; others their activation.
+    grid, tiles = tile_grid(session)
+    step = TILE / THUMBNAIL
+    traces.append({
+        "type": "heatmap", "z": quantized(grid, -1, 1), "name": "neurons map",
+        "x0": -TILE / 2 + step / 2, "dx": step,
+        "y0": -((max(sizes) - 1) / 2 * ROW_GAP + TILE / 2) + step / 2, "dy": step,
+        "zmin": 0, "zmax": GAP, "colorscale": quantized_scale(DIVERGING), "showscale": False,
+        # "fast" colours one canvas pixel per cell and lets the browser scale the
+        # image smoothly: "best" interpolates every screen pixel in JavaScript
+        "zsmooth": "fast", "hoverinfo": "skip",
+    })
+    neuron_x, neuron_y, neuron_text = [], [], []
     for layer, column in enumerate(positions):
-        if layer == 0:
-            tiles = forward.activations[0]
-            tiles = tiles / np.maximum(np.abs(tiles).max(axis=0), 1e-9)
-        elif layer == len(sizes) - 1:
-            tiles = _output_display(forward.activations[layer], net.output_activation)
-        else:
-            tiles = _hidden_display(forward.activations[layer],
-                                    net.hidden_activations[layer - 1])
-        # One heatmap per column (empty rows between neurons): one trace to draw
-        # instead of one per neuron, which is what makes the browser keep up.
-        rows = []
-        for index in range(len(column) - 1, -1, -1):  # bottom neuron first: y ascends
-            rows.append(np.nan_to_num(tiles[:, index], nan=0.0).reshape(THUMBNAIL, THUMBNAIL))
-            if index:
-                rows.append(np.full((GAP_CELLS, THUMBNAIL), np.nan))
-        x, bottom = column[0][0], column[-1][1]
-        traces.append({
-            "type": "heatmap", "z": typed(np.vstack(rows)), "x0": x - TILE / 2 + step / 2,
-            "dx": step, "y0": bottom - TILE / 2 + step / 2, "dy": step, "zmin": -1, "zmax": 1,
-            "colorscale": DIVERGING, "showscale": False, "zsmooth": "best",
-            "name": f"column {layer}", "hoverinfo": "skip",
-        })
-        names = [neuron_name(layer, i, sizes, data.features) for i in range(len(column))]
-        traces.append({  # hover targets for the neurons (the heatmap itself is skipped)
-            "type": "scatter", "mode": "markers", "name": f"neurons {layer}",
-            "x": [px for px, _ in column], "y": [py for _, py in column],
-            "marker": {"symbol": "square", "size": 26, "color": "rgba(0,0,0,0)"},
-            "text": [f"<b>{name}</b>" + ("" if layer == 0 else
-                     f"<br>bias = {fmt(net.biases[layer - 1][i])}") +
-                     f"<br>output over the plane: {fmt(float(np.nanmin(tiles[:, i])))} … "
-                     f"{fmt(float(np.nanmax(tiles[:, i])))}"
-                     for i, name in enumerate(names)],
-            "hovertemplate": "%{text}<extra></extra>",
-        })
+        for i, (x, y) in enumerate(column):
+            neuron_x.append(x)
+            neuron_y.append(y)
+            column_tiles = np.nan_to_num(tiles[layer][:, i])
+            neuron_text.append(
+                f"<b>{names[layer][i]}</b>"
+                + ("" if layer == 0 else f"<br>bias = {fmt(net.biases[layer - 1][i])}")
+                + f"<br>output over the plane: {fmt(float(column_tiles.min()))} … "
+                  f"{fmt(float(column_tiles.max()))}")
+    traces.append({"type": "scatter", "mode": "none", "name": "neurons", "x": typed(neuron_x),
+                   "y": typed(neuron_y), "text": neuron_text,
+                   "hovertemplate": "%{text}<extra></extra>"})
     # Biases: a small square at each neuron's lower left, coloured by value.
-    bx, by, bc, btext, bdata = [], [], [], [], []
+    bias_x, bias_y, bias_value, bias_text, bias_data = [], [], [], [], []
     for layer in range(1, len(sizes)):
         for index, (x, y) in enumerate(positions[layer]):
             value = float(net.biases[layer - 1][index])
-            bx.append(x - TILE / 2 - 0.12)
-            by.append(y - TILE / 2 + 0.12)
-            bc.append(value)
-            btext.append(f"bias of {neuron_name(layer, index, sizes, data.features)}"
-                         f" = {fmt(value)}")
-            bdata.append([layer - 1, index, -1])
+            bias_x.append(x - TILE / 2 - 0.12)
+            bias_y.append(y - TILE / 2 + 0.12)
+            bias_value.append(value)
+            bias_text.append(f"bias of {names[layer][index]} = {fmt(value)}")
+            bias_data.append([layer - 1, index, -1, _finite(value)])
     traces.append({
-        "type": "scatter", "mode": "markers", "x": bx, "y": by, "text": btext, "name": "biases",
-        "customdata": bdata, "hovertemplate": "%{text}<extra></extra>",
-        "marker": {"symbol": "square", "size": 9, "color": np.nan_to_num(bc).tolist(),
+        "type": "scatter", "mode": "markers", "x": typed(bias_x), "y": typed(bias_y),
+        "text": bias_text, "name": "biases", "customdata": bias_data,
+        "hovertemplate": "%{text}<extra></extra>",
+        "marker": {"symbol": "square", "size": 9, "color": np.nan_to_num(bias_value).tolist(),
                    "colorscale": DIVERGING, "cmin": -1, "cmax": 1,
                    "line": {"color": "#9ca3af", "width": 0.5}},
     })
 
-    annotations = []
-    for layer, column in enumerate(positions):
-        x = column[0][0]
-        top = column[0][1] + TILE / 2 + 0.25
+    # Column titles and feature names as axis tick labels: cheaper to redraw than
+    # annotations, which plotly removes and re-creates on every frame.
+    titles = []
+    for layer, count in enumerate(sizes):
         if layer == 0:
-            title = "Features"
+            titles.append("<b>Features</b>")
         elif layer == len(sizes) - 1:
-            title = "Output"
+            titles.append("<b>Output</b>")
         else:
-            count = sizes[layer]
-            title = f"Layer {layer}<br><span style='color:{MUTED};font-size:10px'>{count} " \
-                    f"neuron{'s' if count > 1 else ''}</span>"
-        annotations.append({"x": x, "y": top, "text": f"<b>{title}</b>" if layer in
-                            (0, len(sizes) - 1) else title, "showarrow": False,
-                            "yanchor": "bottom", "font": {"size": 12}})
-        if layer == 0:
-            for index, (cx, cy) in enumerate(column):
-                annotations.append({"x": cx - TILE / 2 - 0.12, "y": cy, "xanchor": "right",
-                                    "text": datasets.FEATURE_LABELS[data.features[index]],
-                                    "showarrow": False, "font": {"size": 13}})
-    rows = max(sizes)
-    half_height = (rows - 1) / 2 * ROW_GAP + TILE / 2
-    x_min, x_max = -TILE / 2 - 0.3, (len(sizes) - 1) * COLUMN_GAP + TILE / 2 + 0.2
-    y_min, y_max = -half_height - 0.3, half_height + 1.25
-    # Square tiles: the height follows the width the page gives the chart.
-    height = int(min(max((width - 74) * (y_max - y_min) / (x_max - x_min) + 20, 240), 720))
+            titles.append(f"Layer {layer}<br><span style='color:{MUTED};font-size:10px'>"
+                          f"{count} neuron{'s' if count > 1 else ''}</span>")
+    tick_font = {"size": 12, "color": TEXT}
+    height = int(min(max((width - MARGIN["l"] - MARGIN["r"]) * (y_range[1] - y_range[0])
+                         / (x_range[1] - x_range[0]) + MARGIN["t"] + MARGIN["b"], 240), 720))
     return {
         "data": traces,
         "layout": _base_layout(
-            height=height,
-            margin={"l": 64, "r": 10, "t": 10, "b": 10},  # the feature labels sit in l
-            xaxis={"visible": False, "range": [x_min, x_max], "fixedrange": True},
-            yaxis={"visible": False, "range": [y_min, y_max],
-                   "fixedrange": True, "scaleanchor": "x", "scaleratio": 1},
-            annotations=annotations, hovermode="closest", uirevision="network",
+            height=height, margin=MARGIN,
+            xaxis={"range": x_range, "fixedrange": True, "side": "top", "showgrid": False,
+                   "zeroline": False, "showline": False, "ticks": "", "tickangle": 0,
+                   "tickmode": "array", "tickvals": [c[0][0] for c in positions],
+                   "ticktext": titles, "tickfont": tick_font, "ticklabelstandoff": -8},
+            yaxis={"range": y_range, "fixedrange": True, "scaleanchor": "x", "scaleratio": 1,
+                   "showgrid": False, "zeroline": False, "showline": False, "ticks": "",
+                   "tickmode": "array", "tickvals": [y for _, y in positions[0]],
+                   "ticktext": names[0], "tickfont": {"size": 13, "color": TEXT}},
+            hovermode="closest", uirevision="network",
             title={"text": title_suffix} if title_suffix else None,
         ),
     }
@@ -348,7 +421,7 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
         "y0": LOW + step / 2, "dy": step, "zmin": zmin, "zmax": zmax, "colorscale": scale,
         # smoothing would blend class bands into false colours along the boundaries
         # "best" interpolates: "fast" is cheaper but shows 3-px blocks in the page
-        "showscale": False, "zsmooth": "best" if zmin == -1 else False, "name": "output",
+        "showscale": False, "zsmooth": "fast" if zmin == -1 else False, "name": "output",
         "hovertemplate": "x₁ = %{x:.2f}, x₂ = %{y:.2f}<extra></extra>",
     }]
     splits = [("training", data.X_train, data.y_train, "#ffffff", 1.2)]
@@ -393,43 +466,61 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
 
 # ------------------------------------------------------------- weight heatmaps
 def weights_figure(session, height: int = 260) -> dict:
-    """One heatmap per weight matrix, all on one symmetric colour scale."""
+    """Every weight matrix on one symmetric colour scale, side by side in one heatmap.
+
+    Row k of block i holds the incoming weights of neuron k of layer i (the
+    matrix transposed: ``net.weights[i][j, k]`` is row k, column j), so a row
+    reads as "what this neuron listens to". One trace on one pair of axes:
+    a subplot per matrix cost the browser ~3 ms per frame each.
+    """
     net, data = session.net, session.data
     sizes = net.layer_sizes
-    count = len(net.weights)
     limit = max(float(np.nanmax(np.abs(w))) if w.size else 0.0 for w in net.weights)
     limit = limit if math.isfinite(limit) and limit > 0 else 1.0
-    gap = 0.04
-    width = (1 - gap * (count - 1)) / count
-    traces, layout_axes, annotations = [], {}, []
+    rows = max(sizes[1:])
+    columns = sum(sizes[:-1]) + len(net.weights) - 1  # one empty column between blocks
+    z = np.full((rows, columns), np.nan)
+    text = [[""] * columns for _ in range(rows)]
+    tick_values, tick_text, annotations = [], [], []
+    names = [[neuron_name(layer, i, sizes, data.features) for i in range(count)]
+             for layer, count in enumerate(sizes)]
+    left = 0
     for i, matrix in enumerate(net.weights):
-        suffix = "" if i == 0 else str(i + 1)
-        rows = [neuron_name(i, j, sizes, data.features) for j in range(sizes[i])]
-        cols = [neuron_name(i + 1, k, sizes, data.features) for k in range(sizes[i + 1])]
-        short_rows = [r.replace("Layer ", "L").replace(" · neuron ", "·") for r in rows]
-        short_cols = [c.replace("Layer ", "L").replace(" · neuron ", "·") for c in cols]
-        traces.append({
-            "type": "heatmap", "z": typed(np.nan_to_num(matrix), "f8"),
-            "x": short_cols, "y": short_rows, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
-            "zmin": -limit, "zmax": limit, "colorscale": DIVERGING, "xgap": 1, "ygap": 1,
-            "showscale": i == count - 1, "customdata": [[i, j, -2] for j in range(sizes[i])],
-            "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0,
-                         "tickfont": {"size": 10}},
-            "hovertemplate": "%{y} → %{x}<br>weight = %{z:.4g}<extra></extra>",
-        })
-        start = i * (width + gap)
-        layout_axes[f"xaxis{suffix}"] = {"domain": [start, start + width * 0.92],
-                                         "anchor": f"y{suffix}", "tickangle": -45,
-                                         "tickfont": {"size": 9}, "fixedrange": True}
-        layout_axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "autorange": "reversed",
-                                         "tickfont": {"size": 9}, "fixedrange": True}
-        annotations.append({"text": f"W{i + 1}  ({sizes[i]}×{sizes[i + 1]})", "x": start,
-                            "y": 1.02, "xref": "paper", "yref": "paper", "xanchor": "left",
-                            "yanchor": "bottom", "showarrow": False, "font": {"size": 11}})
+        count_in, count_out = matrix.shape
+        z[:count_out, left:left + count_in] = np.nan_to_num(matrix).T
+        for k in range(count_out):
+            for j in range(count_in):
+                text[k][left + j] = f"W{i + 1}: {names[i][j]} → {names[i + 1][k]}"
+        if i == 0:  # later blocks' columns are the previous block's rows (hover names them)
+            tick_values += range(left, left + count_in)
+            tick_text += names[0]
+        target = "output" if i == len(net.weights) - 1 else f"layer {i + 1}"
+        source = "features" if i == 0 else f"layer {i}"
+        annotations.append({"text": f"<b>W{i + 1}</b> {source} → {target}",
+                            "x": left - 0.5, "y": -0.55, "xanchor": "left", "yanchor": "bottom",
+                            "showarrow": False, "font": {"size": 10, "color": MUTED}})
+        left += count_in + 1
+    trace = {
+        "type": "heatmap", "z": typed(z, "f8"), "text": text, "name": "weights",
+        "x0": 0, "dx": 1, "y0": 0, "dy": 1, "zmin": -limit, "zmax": limit,
+        "colorscale": DIVERGING, "xgap": 1, "ygap": 1, "hoverongaps": False,
+        "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0, "tickfont": {"size": 10}},
+        "hovertemplate": "%{text}<br>weight = %{z:.4g}<extra></extra>",
+    }
+    axis = {"showgrid": False, "zeroline": False, "ticks": "", "fixedrange": True,
+            "tickfont": {"size": 9}}
     return {
-        "data": traces,
-        "layout": _base_layout(height=height, margin={"l": 70, "r": 10, "t": 30, "b": 60},
-                               annotations=annotations, uirevision="weights", **layout_axes),
+        "data": [trace],
+        "layout": _base_layout(
+            height=height, margin={"l": 30, "r": 10, "t": 4, "b": 50},
+            annotations=annotations, uirevision="weights",
+            xaxis={**axis, "range": [-0.5, columns - 0.5], "tickmode": "array",
+                   "tickvals": tick_values, "ticktext": tick_text, "tickangle": -60},
+            yaxis={**axis, "range": [rows - 0.5, -1.3],  # the top row holds the titles
+                   "tickmode": "array", "tickvals": list(range(rows)),
+                   "ticktext": [str(k + 1) for k in range(rows)],
+                   "title": {"text": "neuron", "font": {"size": 10, "color": MUTED}}},
+        ),
     }
 
 

@@ -1,9 +1,12 @@
-"""A plotly chart that stays mounted in the browser and is redrawn in place.
+"""Plotly charts that stay mounted in the browser and are redrawn in place.
 
 `st.plotly_chart` re-creates its chart whenever the figure changes: the chart
 flashes blank, the user's zoom is lost and a fragment manages only a few frames
 per second. `live_chart` mounts a Streamlit v2 component once per key and, on
 every rerun, hands the new figure to `Plotly.react` on the same <div>.
+`live_panels` does the same for several charts in rows under one component: one
+message and one React update per frame instead of one per chart, and a panel
+whose figure did not change is not redrawn.
 
 plotly.js (4.8 MB) is served once from the app's static folder
 (`server.enableStaticServing = true`) and shared by every chart on the page;
@@ -16,6 +19,9 @@ import json
 import os
 import shutil
 import tempfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -48,20 +54,74 @@ function loadPlotly(src) {
   return window.__liveChartPlotly;
 }
 
-function send(chart, event) {
-  if (!chart.onClick) return;
-  chart.seq += 1;
-  chart.setTriggerValue("click", { ...event, seq: chart.seq });
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function listen(div, chart) {
+// A title is plain text with **bold** parts; nothing else is interpreted.
+function titleHtml(text) {
+  return escapeHtml(text).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>");
+}
+
+function plainText(html) {
+  const box = document.createElement("div");
+  box.innerHTML = String(html ?? "").split("<br>")[0];
+  return box.textContent;
+}
+
+function send(root, name, event) {
+  root.seq += 1;
+  root.setTriggerValue(name, { ...event, seq: root.seq });
+}
+
+// A number box at the clicked point (as TensorFlow Playground edits a weight);
+// Enter or Apply sends {customdata, value}, Escape or × closes it.
+function openEditor(root, panel, p, ev) {
+  panel.editor?.remove();
+  const box = document.createElement("form");
+  box.className = "live-chart-editor";
+  const label = plainText(p.text) || "value";
+  box.innerHTML = `<label>${escapeHtml(label)}</label>
+    <input type="number" step="any" required>
+    <button type="submit">Apply</button><button type="button" title="Close">×</button>`;
+  const input = box.querySelector("input");
+  input.value = String(p.customdata[3]);
+  input.setAttribute("aria-label", label);
+  const close = () => { box.remove(); panel.editor = null; };
+  box.querySelector("button[type=button]").onclick = close;
+  box.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
+  box.onsubmit = (e) => {
+    e.preventDefault();
+    send(root, "edit", { panel: panel.key, customdata: p.customdata.slice(0, 3),
+                         value: input.value });
+    close();
+  };
+  const at = panel.element.getBoundingClientRect();
+  const x = (ev?.clientX ?? at.left + at.width / 2) - at.left;
+  const y = (ev?.clientY ?? at.top + at.height / 2) - at.top;
+  box.style.left = `${Math.max(0, Math.min(x + 8, at.width - 260))}px`;
+  box.style.top = `${Math.max(0, y + 8)}px`;
+  panel.element.appendChild(box);
+  panel.editor = box;
+  input.focus();
+  input.select();
+}
+
+function listen(root, panel) {
+  const div = panel.plot;
   div.on("plotly_click", (ev) => {
     const p = ev.points && ev.points[0];
     if (!p) return;
     // Plotly dispatches a synthetic DOM click right after plotly_click.
-    chart.pointClicked = true;
-    setTimeout(() => { chart.pointClicked = false; }, 0);
-    send(chart, {
+    panel.pointClicked = true;
+    setTimeout(() => { panel.pointClicked = false; }, 0);
+    if (panel.spec.edit && Array.isArray(p.customdata) && p.customdata.length >= 4) {
+      openEditor(root, panel, p, ev.event);
+      return;
+    }
+    if (!panel.spec.on_click) return;
+    send(root, "click", {
+      panel: panel.key,
       curve: p.curveNumber,
       point: p.pointIndex ?? p.pointNumber ?? null,
       x: p.x ?? null, y: p.y ?? null, z: p.z ?? null,
@@ -72,7 +132,7 @@ function listen(div, chart) {
   // A click on the plot area away from any point (plotly_click stays silent):
   // report the data coordinates of the subplot under the mouse.
   div.addEventListener("click", (ev) => {
-    if (chart.pointClicked || !ev.target.closest(".draglayer")) return;
+    if (!panel.spec.on_click || panel.pointClicked || !ev.target.closest(".draglayer")) return;
     const svg = div.querySelector(".main-svg");
     const plots = div._fullLayout && div._fullLayout._plots;
     if (!svg || !plots) return;
@@ -81,8 +141,8 @@ function listen(div, chart) {
     for (const [subplot, { xaxis: xa, yaxis: ya }] of Object.entries(plots)) {
       const dx = px - xa._offset, dy = py - ya._offset;
       if (dx >= 0 && dx <= xa._length && dy >= 0 && dy <= ya._length) {
-        send(chart, {
-          curve: null, point: null, x: xa.p2d(dx), y: ya.p2d(dy), z: null,
+        send(root, "click", {
+          panel: panel.key, curve: null, point: null, x: xa.p2d(dx), y: ya.p2d(dy), z: null,
           customdata: null, trace_name: null, subplot,
         });
         return;
@@ -91,44 +151,89 @@ function listen(div, chart) {
   });
 }
 
-async function draw(Plotly, div, chart, msg) {
-  const figure = msg.figure || {};
+// Rows of panels, each a title over a plotly <div>; rebuilt only when the set
+// of panels changes, so the charts stay mounted from frame to frame.
+function layout(root, msg) {
+  const shape = JSON.stringify(msg.rows.map((row) => row.map((s) => [s.key, s.flex])));
+  if (shape === root.shape) return;
+  for (const panel of root.panels.values()) {
+    panel.resizer?.disconnect();
+    window.Plotly?.purge(panel.plot);
+  }
+  root.element.replaceChildren();
+  root.panels = new Map();
+  root.shape = shape;
+  for (const row of msg.rows) {
+    const line = document.createElement("div");
+    line.className = "live-chart-row";
+    for (const spec of row) {
+      const element = document.createElement("div");
+      element.className = "live-chart-panel";
+      element.style.flex = `${spec.flex} 1 ${spec.min_width}px`;
+      const title = document.createElement("div");
+      title.className = "live-chart-title";
+      const plot = document.createElement("div");
+      plot.className = "live-chart";
+      plot.dataset.key = spec.key;
+      element.append(title, plot);
+      line.appendChild(element);
+      root.panels.set(spec.key, { key: spec.key, element, title, plot, spec,
+                                  plotted: false, digest: null, redraws: 0 });
+    }
+    root.element.appendChild(line);
+  }
+}
+
+async function drawPanel(Plotly, root, panel, spec, figure, config) {
+  panel.spec = spec;
+  const html = spec.title ? titleHtml(spec.title) : "";
+  if (panel.title.innerHTML !== html) panel.title.innerHTML = html;
+  panel.title.hidden = !html;
+  panel.plot.style.height = `${spec.height}px`;
+  if (panel.plotted && panel.digest === spec.digest) return;  // the same figure
   const layout = figure.layout || {};
   // A constant uirevision keeps the user's zoom, pan and legend clicks.
   if (layout.uirevision === undefined) layout.uirevision = "live_chart";
-  const config = { displaylogo: false, ...msg.config };
-  if (!chart.plotted) {
-    await Plotly.newPlot(div, figure.data || [], layout, config);
-    chart.plotted = true;
-    listen(div, chart);
+  if (!panel.plotted) {
+    await Plotly.newPlot(panel.plot, figure.data || [], layout, config);
+    panel.plotted = true;
+    listen(root, panel);
     // The column can change width (sidebar, window) without a window resize.
-    chart.resizer = new ResizeObserver(() => Plotly.Plots.resize(div).catch(() => {}));
-    chart.resizer.observe(div);
+    panel.resizer = new ResizeObserver(() => Plotly.Plots.resize(panel.plot).catch(() => {}));
+    panel.resizer.observe(panel.plot);
   } else {
-    await Plotly.react(div, figure.data || [], layout, config);
+    await Plotly.react(panel.plot, figure.data || [], layout, config);
   }
-  chart.redraws += 1;
-  div.dataset.redraws = chart.redraws;
+  panel.digest = spec.digest;
+  panel.redraws += 1;
+  panel.plot.dataset.redraws = panel.redraws;
   window.__liveChartRedraws = (window.__liveChartRedraws || 0) + 1;
-  // Flow control: the server makes the next frame when this one is on screen.
-  if (msg.ack && !chart.next) chart.setTriggerValue("drawn", chart.redraws);
 }
 
-// Draws only the newest figure: frames that arrive during a draw are skipped.
-async function drain(div, chart) {
-  chart.busy = true;
+// Draws only the newest message: messages that arrive during a draw are skipped.
+async function drain(root) {
+  root.busy = true;
   try {
-    while (chart.next) {
-      const msg = chart.next;
-      chart.next = null;
+    while (root.next) {
+      const msg = root.next;
+      root.next = null;
       const Plotly = await loadPlotly(msg.plotly_src);
-      await draw(Plotly, div, chart, msg);
+      // Flow control: the server makes the next frame while this one is drawn,
+      // and waits for this acknowledgement before it makes another.
+      if (msg.ack) send(root, "drawn", {});
+      const config = { displaylogo: false, ...msg.config };
+      for (const row of msg.rows) {
+        for (const spec of row) {
+          const panel = root.panels.get(spec.key);
+          if (panel) await drawPanel(Plotly, root, panel, spec, msg.figures[spec.key], config);
+        }
+      }
     }
   } catch (err) {
     console.error(err);
-    if (!chart.plotted) div.textContent = String(err);
+    if (![...root.panels.values()].some((p) => p.plotted)) root.element.textContent = String(err);
   } finally {
-    chart.busy = false;
+    root.busy = false;
   }
 }
 
@@ -136,43 +241,62 @@ async function drain(div, chart) {
 // parent element (and our <div> in it) survives those calls.
 export default function ({ data, parentElement, setTriggerValue }) {
   window.__liveChartUpdates = (window.__liveChartUpdates || 0) + 1;
-  let div = parentElement.querySelector(":scope > .live-chart");
-  if (!div) {
-    div = document.createElement("div");
-    div.className = "live-chart";
-    div.style.width = "100%";
-    parentElement.appendChild(div);
+  let element = parentElement.querySelector(":scope > .live-chart-root");
+  if (!element) {
+    element = document.createElement("div");
+    element.className = "live-chart-root";
+    parentElement.appendChild(element);
   }
-  const chart = (div.liveChart ??= { seq: 0, redraws: 0, plotted: false, busy: false });
-  chart.setTriggerValue = setTriggerValue;
-  // Reruns that leave the figure unchanged (another widget moved) cost nothing.
+  const root = (element.liveChart ??= { element, seq: 0, panels: new Map(), busy: false });
+  root.setTriggerValue = setTriggerValue;
+  // Reruns that leave the message unchanged (another widget moved) cost nothing.
   const text = DECODER.decode(data);
-  if (text !== chart.text) {
-    chart.text = text;
+  if (text !== root.text) {
+    root.text = text;
     try {
       const msg = JSON.parse(text);
-      div.style.height = `${msg.height}px`;
-      chart.onClick = msg.on_click;
-      chart.next = msg;
-      if (!chart.busy) drain(div, chart);
+      layout(root, msg);
+      root.next = msg;
+      if (!root.busy) drain(root);
     } catch (err) {
       console.error(err);
-      if (!chart.plotted) div.textContent = `live_chart: ${err}`;
+      element.textContent = `live_chart: ${err}`;
     }
   }
   // Streamlit keeps only the newest cleanup and may call it while the chart
   // stays mounted (a cancelled update), so purge only a detached chart.
   return () => setTimeout(() => {
-    if (div.isConnected) return;
-    chart.resizer?.disconnect();
-    window.Plotly?.purge(div);
+    if (element.isConnected) return;
+    for (const panel of root.panels.values()) {
+      panel.resizer?.disconnect();
+      window.Plotly?.purge(panel.plot);
+    }
   }, 0);
 }
 """
 
+_CSS = """
+.live-chart-row { display: flex; flex-wrap: wrap; gap: 0.75rem 1.5rem; }
+.live-chart-row + .live-chart-row { margin-top: 0.75rem; }
+.live-chart-panel { position: relative; min-width: 0; }
+.live-chart-title { font-size: 0.95rem; line-height: 1.5; margin-bottom: 0.25rem; }
+.live-chart-title b { font-weight: 600; }
+.live-chart { width: 100%; }
+.live-chart-editor {
+  position: absolute; z-index: 10; display: flex; gap: 0.4rem; align-items: center;
+  flex-wrap: wrap; max-width: 260px; padding: 0.5rem 0.6rem; border-radius: 0.5rem;
+  background: #fff; border: 1px solid #d1d5db; box-shadow: 0 4px 14px rgba(0,0,0,.15);
+  font-size: 0.8rem;
+}
+.live-chart-editor label { flex-basis: 100%; color: #31333f; }
+.live-chart-editor input { width: 8rem; font: inherit; padding: 0.2rem 0.35rem; }
+.live-chart-editor button { font: inherit; cursor: pointer; padding: 0.2rem 0.55rem; }
+"""
+
 # Shadow DOM (isolate_styles=True) would hide the CSS plotly.js adds to
 # document.head (modebar, hover labels), so the chart lives in the page DOM.
-_component = st.components.v2.component("mikir.live_chart", js=_JS, isolate_styles=False)
+_component = st.components.v2.component("mikir.live_chart", js=_JS, css=_CSS,
+                                        isolate_styles=False)
 
 
 def ensure_plotly_js(static_dir: str | Path | None = None) -> Path:
@@ -225,6 +349,86 @@ def _ignore() -> None:
     """Trigger values surface only for events that have a callback."""
 
 
+@dataclass(frozen=True)
+class Panel:
+    """One chart of a ``live_panels`` row.
+
+    ``title`` is plain text in which **bold** is the only markup. ``flex`` is the
+    panel's share of its row; below ``min_width`` pixels panels wrap onto a new
+    line. ``edit``: a click on a point whose customdata is [a, b, c, value] opens
+    a number box there; what the user applies comes back as an "edit" event.
+    """
+
+    key: str
+    figure: dict | str
+    height: int
+    title: str = ""
+    flex: float = 1.0
+    min_width: int = 320
+    on_click: bool = False
+    edit: bool = False
+
+
+def _figure_bytes(figure) -> bytes:
+    if hasattr(figure, "to_json"):
+        figure = figure.to_json()
+    if isinstance(figure, str):
+        return figure.encode()
+    try:  # NaN is not JSON: the browser's JSON.parse would reject it
+        return json.dumps(figure, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError):  # numpy values, NaN: plotly's encoder copes
+        from plotly.io.json import to_json_plotly
+
+        return to_json_plotly(figure).encode()
+
+
+def live_panels(rows: Sequence[Sequence[Panel]], *, key: str, ack: bool = False,
+                config: dict | None = None) -> dict | None:
+    """Rows of live charts in one component; return this rerun's event, if any.
+
+    An event is {"kind": "click" | "edit", "panel": <panel key>, "seq", ...}: a
+    click carries curve, point, x, y, z, customdata, trace_name (see
+    ``live_chart``); an edit carries customdata (the point's first three values)
+    and the typed value as a string (the caller validates it).
+
+    With ``ack``, the browser acknowledges each frame as it starts drawing it
+    (a rerun of the fragment holding the component): the server makes the next
+    frame while the browser draws this one, one frame in flight at most, so a
+    live loop never floods the websocket.
+    """
+    if not st.get_option("server.enableStaticServing"):
+        raise RuntimeError(
+            "live_chart loads plotly.js from /app/static: "
+            "set [server] enableStaticServing = true in .streamlit/config.toml"
+        )
+    # A stat() per call (µs): the copy comes back if someone deleted it.
+    ensure_plotly_js()
+    specs, figures = [], []
+    for row in rows:
+        specs.append([])
+        for panel in row:
+            figure = _figure_bytes(panel.figure)
+            figures.append(json.dumps(panel.key).encode() + b":" + figure)
+            specs[-1].append({
+                "key": panel.key, "height": int(panel.height), "title": panel.title,
+                "flex": float(panel.flex), "min_width": int(panel.min_width),
+                "on_click": bool(panel.on_click), "edit": bool(panel.edit),
+                "digest": zlib.crc32(figure),  # unchanged figures are not redrawn
+            })
+    header = {"rows": specs, "ack": bool(ack), "config": config or {},
+              "plotly_src": _plotly_src()}
+    # Splice the figures' bytes into the message instead of parsing them.
+    head = json.dumps(header, separators=(",", ":")).encode()[:-1]
+    payload = head + b',"figures":{' + b",".join(figures) + b"}}"
+    result = _component(key=key, data=payload, on_click_change=_ignore,
+                        on_edit_change=_ignore, on_drawn_change=_ignore)
+    for kind in ("click", "edit"):
+        event = result.get(kind)
+        if event:
+            return {"kind": kind, **event}
+    return None
+
+
 def live_chart(
     figure_json: dict | str,
     *,
@@ -246,41 +450,11 @@ def live_chart(
     a click on empty plot area returns x, y and "subplot" with curve None.
     `seq` counts clicks per chart. Otherwise the result is None.
 
-    With `ack`, the browser answers each drawn frame with a rerun (of the fragment
-    holding the chart), so a live loop makes frames only as fast as they are drawn
-    and never floods the websocket.
+    With `ack`, the browser answers each frame with a rerun of the fragment
+    holding the chart (see ``live_panels``).
     """
-    if not st.get_option("server.enableStaticServing"):
-        raise RuntimeError(
-            "live_chart loads plotly.js from /app/static: "
-            "set [server] enableStaticServing = true in .streamlit/config.toml"
-        )
-    # A stat() per call (µs): the copy comes back if someone deleted it.
-    ensure_plotly_js()
-
-    if hasattr(figure_json, "to_json"):
-        figure_json = figure_json.to_json()
-    if isinstance(figure_json, str):
-        figure = figure_json.encode()
-    else:
-        try:  # NaN is not JSON: the browser's JSON.parse would reject it
-            figure = json.dumps(figure_json, separators=(",", ":"), allow_nan=False).encode()
-        except (TypeError, ValueError):  # numpy values, NaN: plotly's encoder copes
-            from plotly.io.json import to_json_plotly
-
-            figure = to_json_plotly(figure_json).encode()
-    header = {
-        "height": int(height),
-        "on_click": bool(on_click),
-        "ack": bool(ack),
-        "config": config or {},
-        "plotly_src": _plotly_src(),
-    }
-    # Splice the figure's bytes into the message instead of parsing them.
-    head = json.dumps(header, separators=(",", ":")).encode()[:-1]
-    payload = head + b',"figure":' + figure + b"}"
-
-    result = _component(key=key, data=payload, height=int(height), on_click_change=_ignore,
-                        on_drawn_change=_ignore)
-    click = result.get("click") if on_click else None
-    return dict(click) if click else None
+    event = live_panels([[Panel(key, figure_json, height, on_click=on_click)]], key=key,
+                        ack=ack, config=config)
+    if not event or event["kind"] != "click":
+        return None
+    return {k: v for k, v in event.items() if k not in ("kind", "panel")}

@@ -280,8 +280,8 @@ def _render(state) -> None:
         click = live_chart(network, key="chart_inspect_network",
                            height=network["layout"]["height"], on_click=True)
         if click and isinstance(click.get("customdata"), list) \
-                and len(click["customdata"]) == 3:
-            clicked = tuple(int(v) for v in click["customdata"])
+                and len(click["customdata"]) >= 3:
+            clicked = tuple(int(v) for v in click["customdata"][:3])
             if clicked != link and _valid_link(clicked, view.net):
                 state["_inspect_link"] = clicked
                 st.rerun()
@@ -369,7 +369,7 @@ def _network_figure(view, inspection, kind: str, link):
                 f"{figures.neuron_name(layer + 1, k, sizes, features)}<br>"
                 f"{LINK_KINDS[kind]} = {_n(values[layer][j, k])}<br>"
                 f"weight now = {_n(net.weights[layer][j, k])}"
-                for layer, j, k in trace["customdata"]]
+                for layer, j, k, *_ in trace["customdata"]]
     return figure, peak
 
 

@@ -129,6 +129,9 @@ def _regularization(config: Config):
     return None if config.regularization == "none" else config.regularization
 
 
+MAX_EDIT = 1e6  # the largest weight a learner may type
+
+
 class TrainingSession:
     """One learner's run. ``apply`` takes a new Config and changes only what must change."""
 
@@ -304,6 +307,33 @@ class TrainingSession:
         self.history.truncate(epoch)
         self.diverged = None
         self.record()
+
+    def set_parameter(self, layer: int, source: int, target: int, value) -> str:
+        """Set one weight by hand (``target`` -1: the bias of neuron ``source``).
+
+        ``value`` is what the learner typed. Raises ValueError with a message for
+        the page; returns what changed. The history records the new losses.
+        """
+        net = self.net
+        try:
+            number = float(str(value).strip().replace("−", "-"))
+        except ValueError:
+            raise ValueError(f"“{str(value)[:40]}” is not a number.") from None
+        if not math.isfinite(number) or abs(number) > MAX_EDIT:
+            raise ValueError(f"Enter a finite value between −{MAX_EDIT:,.0f} and {MAX_EDIT:,.0f}.")
+        if not 0 <= layer < len(net.weights):
+            raise ValueError("That link is no longer in the network.")
+        count_in, count_out = net.weights[layer].shape
+        if target == -1 and 0 <= source < count_out:
+            net.biases[layer][source] = number
+            what = f"bias of neuron {source + 1} in layer {layer + 1}"
+        elif 0 <= source < count_in and 0 <= target < count_out:
+            net.weights[layer][source, target] = number
+            what = f"weight {source + 1} → {target + 1} of W{layer + 1}"
+        else:
+            raise ValueError("That link is no longer in the network.")
+        self.record()
+        return f"Set the {what} to {number:g}."
 
     # ------------------------------------------------------------- measuring
     def evaluate(self, F, Y, y) -> tuple[float, float | None]:

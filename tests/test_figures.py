@@ -73,27 +73,48 @@ def test_multiclass_output_encodes_the_winning_class():
     assert np.array_equal(np.floor(z).astype(int), winner)
 
 
-def tile(figure, layer, index, count):
-    """Neuron ``index`` of a column's heatmap (bottom neuron first, empty rows between)."""
-    column = next(t for t in figure["data"] if t.get("name") == f"column {layer}")
-    z = decode(column["z"]).astype(float)
-    size, gap = figures.THUMBNAIL, figures.GAP_CELLS
-    start = (count - 1 - index) * (size + gap)
-    return z[start:start + size], column
+def neuron_map(figure) -> tuple[np.ndarray, dict]:
+    """The graph's one heatmap, decoded back to −1…+1 (NaN where no tile is)."""
+    (heatmap,) = by_name(figure, "neurons map")
+    codes = decode(heatmap["z"]).astype(float)
+    values = codes * 2 / figures.LEVELS - 1
+    values[codes == figures.GAP] = np.nan
+    return values, heatmap
+
+
+def tile(figure, layer, index, sizes):
+    """The cells of neuron ``index`` in column ``layer``: those centred inside its tile."""
+    values, heatmap = neuron_map(figure)
+    cx, cy = figures.neuron_positions(sizes)[layer][index]
+    xs = heatmap["x0"] + heatmap["dx"] * np.arange(values.shape[1])
+    ys = heatmap["y0"] + heatmap["dy"] * np.arange(values.shape[0])
+    half = figures.TILE / 2
+    rows = np.flatnonzero(np.abs(ys - cy) < half)
+    columns = np.flatnonzero(np.abs(xs - cx) < half)
+    return values[np.ix_(rows, columns)]
 
 
 def test_network_tiles_show_each_neurons_activation(trained):
     figure = figures.network_figure(trained)
+    sizes = trained.net.layer_sizes
     forward = trained.net.forward(figures.grid_features(trained.data.features,
                                                         figures.THUMBNAIL))
-    z, column = tile(figure, 1, 1, 5)
-    assert np.allclose(z.ravel(), forward.activations[1][:, 1], atol=1e-5)  # tanh: as is
-    out, _ = tile(figure, 3, 0, 1)
-    assert np.allclose(out.ravel(), 2 * forward.activations[-1][:, 0] - 1, atol=1e-5)
-    assert np.isnan(decode(column["z"])).sum() == 4 * figures.GAP_CELLS * figures.THUMBNAIL
-    (neurons,) = by_name(figure, "neurons 1")
-    assert f"bias = {figures.fmt(trained.net.biases[0][1])}" in neurons["text"][1]
-    assert neurons["text"][1].startswith("<b>Layer 1 · neuron 2</b>")
+    step = 1 / figures.LEVELS  # one byte per cell: half a level of rounding on −1…+1
+    z = tile(figure, 1, 1, sizes)
+    assert z.shape == (figures.THUMBNAIL, figures.THUMBNAIL)
+    assert np.allclose(z.ravel(), forward.activations[1][:, 1], atol=step + 1e-5)  # tanh
+    out = tile(figure, 3, 0, sizes)
+    assert np.allclose(out.ravel(), 2 * forward.activations[-1][:, 0] - 1, atol=step + 1e-5)
+    feature = tile(figure, 0, 2, sizes)  # x1²: the feature itself, scaled to ±1
+    expected = forward.activations[0][:, 2] / np.abs(forward.activations[0][:, 2]).max()
+    assert np.allclose(feature.ravel(), expected, atol=step + 1e-5)
+    values, _ = neuron_map(figure)
+    tiles = sum(sizes) * figures.THUMBNAIL ** 2
+    assert np.isfinite(values).sum() == tiles  # everything else is see-through
+    (neurons,) = by_name(figure, "neurons")
+    text = neurons["text"][sizes[0] + 1]  # layer 1, neuron 2
+    assert text.startswith("<b>Layer 1 · neuron 2</b>")
+    assert f"bias = {figures.fmt(trained.net.biases[0][1])}" in text
 
 
 def test_links_carry_every_weight_with_its_exact_value(trained):
@@ -101,31 +122,66 @@ def test_links_carry_every_weight_with_its_exact_value(trained):
     (links,) = by_name(figure, "links")
     weights = trained.net.weights
     assert len(links["customdata"]) == sum(w.size for w in weights)
-    for (layer, j, k), text in zip(links["customdata"], links["text"]):
+    for (layer, j, k, value), text in zip(links["customdata"], links["text"]):
+        assert value == weights[layer][j, k]  # what the editor starts from
         assert f"weight = {figures.fmt(weights[layer][j, k])}" in text
     (biases,) = by_name(figure, "biases")
     expected = np.concatenate([b for b in trained.net.biases])
     assert np.allclose(biases["marker"]["color"], expected)
+    assert [d[3] for d in biases["customdata"]] == expected.tolist()
+    assert all(d[2] == -1 for d in biases["customdata"])
 
 
-def test_link_thickness_and_colour_follow_the_weights(trained):
-    figure = figures.network_figure(trained)
-    line_traces = [t for t in figure["data"] if t.get("mode") == "lines"]
-    segments = sum(len(t["x"]) // 3 for t in line_traces)
-    weights = np.concatenate([w.ravel() for w in trained.net.weights])
-    assert segments == np.count_nonzero(weights)
-    blue = sum(len(t["x"]) // 3 for t in line_traces if t["line"]["color"] == figures.BLUE)
-    assert blue == np.count_nonzero(weights > 0)
+def test_link_width_and_colour_follow_each_weight(trained):
+    """Every link is a quadrilateral from neuron to neuron as wide as its |w| says."""
+    width = 640
+    figure = figures.network_figure(trained, width=width)
+    sizes = trained.net.layer_sizes
+    positions = figures.neuron_positions(sizes)
+    x_range = figure["layout"]["xaxis"]["range"]
+    margin = figure["layout"]["margin"]
+    px_per_unit = (width - margin["l"] - margin["r"]) / (x_range[1] - x_range[0])
+    ends = {}
+    for layer, matrix in enumerate(trained.net.weights):
+        for j in range(matrix.shape[0]):
+            for k in range(matrix.shape[1]):
+                start = positions[layer][j][0] + figures.TILE / 2, positions[layer][j][1]
+                end = positions[layer + 1][k][0] - figures.TILE / 2, positions[layer + 1][k][1]
+                ends[np.round(start + end, 4).tobytes()] = matrix[j, k]
+    seen = 0
+    for trace in by_name(figure, "links +1") + by_name(figure, "links -1"):
+        corners = np.column_stack([decode(trace["x"]), decode(trace["y"])]).reshape(-1, 5, 2)
+        assert np.isnan(corners[:, 4]).all()  # a gap after each polygon
+        for quad in corners[:, :4].astype(float):
+            start, end = (quad[0] + quad[3]) / 2, (quad[1] + quad[2]) / 2
+            weight = ends[np.round(np.concatenate([start, end]), 4).astype(float).tobytes()]
+            strength = min(abs(weight) / 5, 1) ** 0.6
+            expected = figures.LINK_PX[0] + (figures.LINK_PX[1] - figures.LINK_PX[0]) * strength
+            assert np.hypot(*(quad[0] - quad[3])) * px_per_unit == pytest.approx(expected,
+                                                                               rel=1e-3)
+            assert (weight > 0) == (trace["name"] == "links +1")
+            assert figures._rgba(figures.BLUE if weight > 0 else figures.ORANGE, 0)[:-2] \
+                in trace["fillcolor"]
+            seen += 1
+    assert seen == sum(np.count_nonzero(w) for w in trained.net.weights)
 
 
-def test_weight_heatmaps_share_a_symmetric_scale(trained):
+def test_weight_heatmap_holds_every_matrix_on_one_symmetric_scale(trained):
     figure = figures.weights_figure(trained)
-    heatmaps = figure["data"]
-    assert len(heatmaps) == len(trained.net.weights)
-    limit = max(np.abs(w).max() for w in trained.net.weights)
-    for heatmap, weights in zip(heatmaps, trained.net.weights):
-        assert np.array_equal(decode(heatmap["z"]), weights)
-        assert heatmap["zmin"] == -limit and heatmap["zmax"] == limit
+    (heatmap,) = figure["data"]
+    z = decode(heatmap["z"])
+    weights = trained.net.weights
+    limit = max(np.abs(w).max() for w in weights)
+    assert heatmap["zmin"] == -limit and heatmap["zmax"] == limit
+    left = 0
+    for i, matrix in enumerate(weights):
+        block = z[:matrix.shape[1], left:left + matrix.shape[0]]
+        assert np.array_equal(block, matrix.T)  # row k: neuron k's incoming weights
+        assert np.isnan(z[matrix.shape[1]:, left:left + matrix.shape[0]]).all()
+        source = figures.neuron_name(i, 0, trained.net.layer_sizes, trained.data.features)
+        assert heatmap["text"][0][left].startswith(f"W{i + 1}: {source} → ")
+        left += matrix.shape[0] + 1
+    assert z.shape[1] == left - 1
 
 
 def test_loss_curve_is_the_history(trained):
@@ -147,9 +203,8 @@ def test_nan_never_reaches_a_chart():
     for figure in (figures.network_figure(session), figures.output_figure(session),
                    figures.weights_figure(session)):
         text = json.dumps(figure, allow_nan=False)  # raises on NaN/inf numbers
-        for trace in figure["data"]:
-            if isinstance(trace.get("z"), dict) and not trace.get("name", "").startswith("column"):
-                assert np.isfinite(decode(trace["z"])).all()
         assert text
-    z, _ = tile(figures.network_figure(session), 1, 0, 8)  # empty rows between neurons
+    (output,) = by_name(figures.output_figure(session), "output")
+    assert np.isfinite(decode(output["z"])).all()
+    z = tile(figures.network_figure(session), 1, 0, session.net.layer_sizes)
     assert np.isfinite(z).all()

@@ -163,3 +163,39 @@ def test_output_setup_matches_make_network():
         net = sess.make_network(config)
         assert (net.output_size, net.output_activation, net.loss_name) == \
             (outputs, activation, loss)
+
+
+def test_a_typed_weight_or_bias_changes_that_parameter_only_and_is_recorded():
+    session = TrainingSession(DEFAULT.replace(hidden=(3,)))
+    before = session.net.get_parameters()
+    message = session.set_parameter(1, 2, 0, " −1.5 ")
+    assert session.net.weights[1][2, 0] == -1.5
+    assert "-1.5" in message
+    session.set_parameter(0, 1, -1, "0.25")  # k = -1: the bias of neuron 2 of layer 1
+    assert session.net.biases[0][1] == 0.25
+    changed = np.flatnonzero(session.net.get_parameters() != before)
+    assert len(changed) == 2
+    assert len(session.history.epoch) == 2  # the losses after each edit are recorded
+    expected, _ = session.evaluate(session.data.F_train, session.data.Y_train,
+                                   session.data.y_train)
+    assert session.train_loss == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("target, value, message", [
+    ((0, 0, 0), "abc", "not a number"),
+    ((0, 0, 0), "nan", "finite value"),
+    ((0, 0, 0), "1e7", "finite value"),
+    ((0, 9, 0), "1", "no longer in the network"),
+    ((5, 0, 0), "1", "no longer in the network"),
+    ((0, 0, -1), "1", None),  # a bias is fine
+    ((0, 0, 7), "1", "no longer in the network"),
+])
+def test_bad_edits_are_refused_with_a_message_and_change_nothing(target, value, message):
+    session = TrainingSession(DEFAULT)
+    before = session.net.get_parameters()
+    if message is None:
+        session.set_parameter(*target, value)
+        return
+    with pytest.raises(ValueError, match=message):
+        session.set_parameter(*target, value)
+    assert np.array_equal(session.net.get_parameters(), before)
