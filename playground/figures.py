@@ -138,7 +138,7 @@ ROW_GAP = TILE + GAP_CELLS * TILE / THUMBNAIL
 COLUMN_GAP = COLUMN_CELLS * TILE / THUMBNAIL
 LINK_PX = (0.6, 8.0)  # link width in pixels for |w| = 0 and for |w| >= 5
 LINK_SHADES = (0.35, 0.6, 0.85)  # link opacity, from weak to strong
-MARGIN = {"l": 64, "r": 10, "t": 10, "b": 10}  # the feature labels sit in l
+MARGIN = {"l": 64, "r": 10, "t": 40, "b": 6}  # feature names in l, column titles in t
 
 
 def neuron_positions(sizes) -> list[list[tuple[float, float]]]:
@@ -169,7 +169,7 @@ def _rgba(color: str, alpha: float) -> str:
 def _network_ranges(sizes) -> tuple[list[float], list[float]]:
     half_height = (max(sizes) - 1) / 2 * ROW_GAP + TILE / 2
     return ([-TILE / 2 - 0.3, (len(sizes) - 1) * COLUMN_GAP + TILE / 2 + 0.2],
-            [-half_height - 0.3, half_height + 1.25])
+            [-half_height - 0.2, half_height + 0.1])
 
 
 def _tile_values(net, forward, layer: int) -> np.ndarray:
@@ -353,7 +353,7 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
             xaxis={"range": x_range, "fixedrange": True, "side": "top", "showgrid": False,
                    "zeroline": False, "showline": False, "ticks": "", "tickangle": 0,
                    "tickmode": "array", "tickvals": [c[0][0] for c in positions],
-                   "ticktext": titles, "tickfont": tick_font, "ticklabelstandoff": -8},
+                   "ticktext": titles, "tickfont": tick_font},
             yaxis={"range": y_range, "fixedrange": True, "scaleanchor": "x", "scaleratio": 1,
                    "showgrid": False, "zeroline": False, "showline": False, "ticks": "",
                    "tickmode": "array", "tickvals": [y for _, y in positions[0]],
@@ -404,6 +404,22 @@ def output_values(session, resolution: int = OUTPUT_RESOLUTION, discretize: bool
     return z.reshape(resolution, resolution), -1, 1, DIVERGING
 
 
+def upsample(z: np.ndarray) -> np.ndarray:
+    """(n, m) -> (2n, 2m): bilinear at the centres of each cell's four quarters.
+
+    Edge cells are extended (as image resizing with half-pixel centres does), so
+    the finer grid covers exactly the same square.
+    """
+    def rows(a):
+        padded = np.pad(a, ((1, 1), (0, 0)), mode="edge")
+        out = np.empty((2 * a.shape[0], a.shape[1]), dtype=a.dtype)
+        out[0::2] = 0.75 * a + 0.25 * padded[:-2]
+        out[1::2] = 0.75 * a + 0.25 * padded[2:]
+        return out
+
+    return rows(rows(np.asarray(z, dtype=np.float32)).T).T
+
+
 def _point_colors(session, y) -> list:
     if session.data.is_regression:
         return np.clip(np.asarray(y, dtype=float), -1, 1).tolist()
@@ -416,14 +432,22 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
     data = session.data
     z, zmin, zmax, scale = output_values(session, OUTPUT_RESOLUTION, discretize)
     step = (HIGH - LOW) / OUTPUT_RESOLUTION
-    traces = [{
-        "type": "heatmap", "z": typed(z), "x0": LOW + step / 2, "dx": step,
-        "y0": LOW + step / 2, "dy": step, "zmin": zmin, "zmax": zmax, "colorscale": scale,
-        # smoothing would blend class bands into false colours along the boundaries
-        # "best" interpolates: "fast" is cheaper but shows 3-px blocks in the page
-        "showscale": False, "zsmooth": "fast" if zmin == -1 else False, "name": "output",
-        "hovertemplate": "x₁ = %{x:.2f}, x₂ = %{y:.2f}<extra></extra>",
-    }]
+    heatmap = {"type": "heatmap", "x0": LOW + step / 2, "dx": step, "y0": LOW + step / 2,
+               "dy": step, "zmin": zmin, "zmax": zmax, "colorscale": scale,
+               "showscale": False, "name": "output", "zsmooth": False,
+               "hovertemplate": "x₁ = %{x:.2f}, x₂ = %{y:.2f}<extra></extra>"}
+    if zmin == -1:
+        # Values interpolated here, one byte per cell, and drawn with "fast" (one
+        # canvas pixel per cell, scaled by the browser): a boundary stays smooth at
+        # a quarter of the bytes and a third of the browser time of plotly's "best".
+        # Class bands (multi-class) are never blended: false colours on boundaries.
+        half = step / 2
+        heatmap.update(z=quantized(upsample(z), -1, 1), x0=LOW + half / 2, dx=half,
+                       y0=LOW + half / 2, dy=half, zmin=0, zmax=GAP,
+                       colorscale=quantized_scale(scale), zsmooth="fast")
+    else:
+        heatmap["z"] = typed(z)
+    traces = [heatmap]
     splits = [("training", data.X_train, data.y_train, "#ffffff", 1.2)]
     if show_test:
         splits.append(("test", data.X_test, data.y_test, "#111827", 1.6))
@@ -465,6 +489,7 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
 
 
 # ------------------------------------------------------------- weight heatmaps
+WEIGHT_LABEL_COLUMNS = 24  # wider than this, the feature names under W1 would collide
 def weights_figure(session, height: int = 260) -> dict:
     """Every weight matrix on one symmetric colour scale, side by side in one heatmap.
 
@@ -491,12 +516,11 @@ def weights_figure(session, height: int = 260) -> dict:
         for k in range(count_out):
             for j in range(count_in):
                 text[k][left + j] = f"W{i + 1}: {names[i][j]} → {names[i + 1][k]}"
-        if i == 0:  # later blocks' columns are the previous block's rows (hover names them)
+        if i == 0 and columns <= WEIGHT_LABEL_COLUMNS:
+            # later blocks' columns are the previous block's rows (hover names them)
             tick_values += range(left, left + count_in)
             tick_text += names[0]
-        target = "output" if i == len(net.weights) - 1 else f"layer {i + 1}"
-        source = "features" if i == 0 else f"layer {i}"
-        annotations.append({"text": f"<b>W{i + 1}</b> {source} → {target}",
+        annotations.append({"text": f"<b>W{i + 1}</b> {count_in}→{count_out}",
                             "x": left - 0.5, "y": -0.55, "xanchor": "left", "yanchor": "bottom",
                             "showarrow": False, "font": {"size": 10, "color": MUTED}})
         left += count_in + 1
@@ -515,7 +539,7 @@ def weights_figure(session, height: int = 260) -> dict:
             height=height, margin={"l": 30, "r": 10, "t": 4, "b": 50},
             annotations=annotations, uirevision="weights",
             xaxis={**axis, "range": [-0.5, columns - 0.5], "tickmode": "array",
-                   "tickvals": tick_values, "ticktext": tick_text, "tickangle": -60},
+                   "tickvals": tick_values, "ticktext": tick_text},
             yaxis={**axis, "range": [rows - 0.5, -1.3],  # the top row holds the titles
                    "tickmode": "array", "tickvals": list(range(rows)),
                    "ticktext": [str(k + 1) for k in range(rows)],
@@ -558,8 +582,9 @@ def loss_figure(session, log_scale: bool = False, ghosts=(), height: int = 260) 
             })
     layout = _base_layout(
         height=height, showlegend=True, hovermode="x unified",
-        margin={"l": 50, "r": 50 if has_accuracy else 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": -0.25, "x": 0, "font": {"size": 11}},
+        margin={"l": 50, "r": 50 if has_accuracy else 10, "t": 36, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
+                "font": {"size": 11}},
         xaxis={"title": {"text": "epoch"}, "gridcolor": "#eef0f3", "zeroline": False},
         yaxis={"title": {"text": "loss"}, "type": "log" if log_scale else "linear",
                "gridcolor": "#eef0f3", "zeroline": False, "rangemode": "tozero"},

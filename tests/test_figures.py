@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy.ndimage import zoom
 
 from mikir import datasets
 from playground import figures
@@ -37,14 +38,26 @@ def test_figures_are_json_serializable(trained):
         json.dumps(figure, allow_nan=False)
 
 
+def output_map(figure) -> np.ndarray:
+    """The output heatmap's cells back on −1…+1 (one byte each on the way)."""
+    heatmap = figure["data"][0]
+    assert heatmap["zmin"] == 0 and heatmap["zmax"] == figures.GAP
+    return decode(heatmap["z"]).astype(float) * 2 / figures.LEVELS - 1
+
+
 def test_output_map_is_the_networks_prediction_on_the_grid(trained):
     figure = figures.output_figure(trained)
     heatmap = figure["data"][0]
-    z = decode(heatmap["z"]).astype(float)
     coords, points = figures.grid_points(figures.OUTPUT_RESOLUTION)
     expected = 2 * trained.net.predict(datasets.features(points, trained.data.features)) - 1
-    assert np.allclose(z.ravel(), expected[:, 0], atol=1e-5)  # float32 drawing
-    assert heatmap["x0"] == pytest.approx(coords[0]) and heatmap["dx"] == pytest.approx(0.12)
+    grid = expected[:, 0].reshape(len(coords), len(coords))
+    # drawn on a grid twice as fine, interpolated as image resizing does
+    fine = zoom(grid, 2, order=1, grid_mode=True, mode="nearest")
+    assert np.allclose(output_map(figure), fine, atol=1 / figures.LEVELS + 1e-5)
+    step = coords[1] - coords[0]
+    assert heatmap["dx"] == pytest.approx(step / 2)
+    assert heatmap["x0"] - heatmap["dx"] / 2 == pytest.approx(figures.LOW)  # edge to edge
+    assert heatmap["zsmooth"] == "fast"
 
 
 def test_output_points_are_the_training_data(trained):
@@ -57,10 +70,12 @@ def test_output_points_are_the_training_data(trained):
 
 
 def test_discretized_output_is_the_predicted_class(trained):
-    z = decode(figures.output_figure(trained, discretize=True)["data"][0]["z"]).ravel()
-    _, points = figures.grid_points(figures.OUTPUT_RESOLUTION)
+    z = output_map(figures.output_figure(trained, discretize=True))
+    coords, points = figures.grid_points(figures.OUTPUT_RESOLUTION)
     classes = trained.net.predict_classes(datasets.features(points, trained.data.features))
-    agree = np.mean((z > 0) == (classes == 1))
+    sign = np.where(classes == 1, 1.0, -1.0).reshape(len(coords), len(coords))
+    expected = zoom(sign, 2, order=1, grid_mode=True, mode="nearest")
+    agree = np.mean(np.abs(z - expected) <= 1 / figures.LEVELS + 1e-6)
     assert agree > 0.999  # float32 rounding can flip a cell sitting on the boundary
 
 
