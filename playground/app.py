@@ -113,17 +113,14 @@ if config != state.config:
 sync_url(cfg.to_query(state.config))
 
 PAGES = ("Playground", "Learning-rate lab", "Backprop inspector", "Your data & model")
-tabs = st.tabs(PAGES, key="page", on_change="rerun")
-with tabs[0]:
-    if tabs[0].open:
-        live.toolbar(state, set_playing, step_batch, step_epoch, reset)
-        live.view(state)
-with tabs[1]:
-    if tabs[1].open:
-        page_lab.render(state)
-with tabs[2]:
-    if tabs[2].open:
-        page_inspector.render(state)
-with tabs[3]:
-    if tabs[3].open:
-        page_data.render(state)
+chosen = st.segmented_control("Page", PAGES, key="page", default=PAGES[0],
+                              label_visibility="collapsed") or PAGES[0]
+if chosen == PAGES[0]:
+    live.toolbar(state, set_playing, step_batch, step_epoch, reset)
+    live.view(state)
+elif chosen == PAGES[1]:
+    page_lab.render(state)
+elif chosen == PAGES[2]:
+    page_inspector.render(state)
+else:
+    page_data.render(state)

@@ -136,6 +136,7 @@ GAP_CELLS = 6  # empty rows between two neurons of a column
 COLUMN_CELLS = 42  # from one column's left edge to the next one's
 ROW_GAP = TILE + GAP_CELLS * TILE / THUMBNAIL
 COLUMN_GAP = COLUMN_CELLS * TILE / THUMBNAIL
+BIAS_CELLS = 4  # the side of a bias square, one cell from its tile
 LINK_PX = (0.6, 8.0)  # link width in pixels for |w| = 0 and for |w| >= 5
 LINK_SHADES = (0.35, 0.6, 0.85)  # link opacity, from weak to strong
 MARGIN = {"l": 64, "r": 10, "t": 40, "b": 6}  # feature names in l, column titles in t
@@ -153,6 +154,20 @@ def neuron_name(layer: int, index: int, sizes, features) -> str:
     if layer == len(sizes) - 1:
         return "Output" if sizes[-1] == 1 else f"Output {index + 1}"
     return f"Layer {layer} · neuron {index + 1}"
+
+
+def hover_trace(name: str, x, y, text: list[str], customdata=None) -> dict:
+    """Points that live_chart hovers and clicks itself: plotly does not draw them.
+
+    Invisible to plotly (no cost per frame); ``meta: "hover"`` tells live_chart's
+    browser code to show ``text`` near the mouse and to report clicks with
+    ``customdata``. Text may hold <b> and <br> only.
+    """
+    trace = {"type": "scatter", "visible": False, "meta": "hover", "name": name,
+             "x": typed(x), "y": typed(y), "text": text}
+    if customdata is not None:
+        trace["customdata"] = customdata
+    return trace
 
 
 def _finite(value) -> float:
@@ -185,7 +200,9 @@ def _tile_values(net, forward, layer: int) -> np.ndarray:
 def tile_grid(session) -> tuple[np.ndarray, list[np.ndarray]]:
     """Every neuron's map on one grid (NaN between tiles), and each layer's raw tiles.
 
-    Row 0 of the grid is the bottom of the graph (plotly draws y upwards).
+    Row 0 of the grid is the bottom of the graph (plotly draws y upwards). Each
+    neuron's bias is a BIAS_CELLS square left of its tile's lower corner, on the
+    same −1…+1 scale (clipped).
     """
     net = session.net
     sizes = net.layer_sizes
@@ -203,6 +220,9 @@ def tile_grid(session) -> tuple[np.ndarray, list[np.ndarray]]:
             first = top - index * pitch - THUMBNAIL
             grid[first:first + THUMBNAIL, left:left + THUMBNAIL] = np.nan_to_num(
                 tiles[:, index], nan=0.0).reshape(THUMBNAIL, THUMBNAIL)
+            if layer:
+                bias = np.clip(np.nan_to_num(net.biases[layer - 1][index]), -1, 1)
+                grid[first:first + BIAS_CELLS, left - BIAS_CELLS - 1:left - 1] = bias
     return grid, layers
 
 
@@ -256,6 +276,7 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
     px_per_unit = (width - MARGIN["l"] - MARGIN["r"]) / (x_range[1] - x_range[0])
     names = [[neuron_name(layer, i, sizes, data.features) for i in range(count)]
              for layer, count in enumerate(sizes)]
+    step = TILE / THUMBNAIL
 
     # Links first, so the tiles sit on top of their ends.
     traces = _link_traces(values, positions, px_per_unit)
@@ -282,14 +303,9 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
         traces.append({"type": "scatter", "mode": "lines", "hoverinfo": "skip",
                        "x": [x0 + TILE / 2, x1 - TILE / 2], "y": [y0, y1],
                        "line": {"color": "#111827", "width": 3, "dash": "dot"}})
-    traces.append({
-        "type": "scatter", "mode": "none", "name": "links", "x": typed(link_x),
-        "y": typed(link_y), "text": link_text, "customdata": link_data,
-        "hovertemplate": "%{text}<extra></extra>",
-    })
+    traces.append(hover_trace("links", link_x, link_y, link_text, link_data))
 
     grid, tiles = tile_grid(session)
-    step = TILE / THUMBNAIL
     traces.append({
         "type": "heatmap", "z": quantized(grid, -1, 1), "name": "neurons map",
         "x0": -TILE / 2 + step / 2, "dx": step,
@@ -310,27 +326,17 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
                 + ("" if layer == 0 else f"<br>bias = {fmt(net.biases[layer - 1][i])}")
                 + f"<br>output over the plane: {fmt(float(column_tiles.min()))} … "
                   f"{fmt(float(column_tiles.max()))}")
-    traces.append({"type": "scatter", "mode": "none", "name": "neurons", "x": typed(neuron_x),
-                   "y": typed(neuron_y), "text": neuron_text,
-                   "hovertemplate": "%{text}<extra></extra>"})
-    # Biases: a small square at each neuron's lower left, coloured by value.
-    bias_x, bias_y, bias_value, bias_text, bias_data = [], [], [], [], []
+    traces.append(hover_trace("neurons", neuron_x, neuron_y, neuron_text))
+    # Biases: drawn by tile_grid as small squares left of each tile's lower corner.
+    bias_x, bias_y, bias_text, bias_data = [], [], [], []
     for layer in range(1, len(sizes)):
         for index, (x, y) in enumerate(positions[layer]):
             value = float(net.biases[layer - 1][index])
-            bias_x.append(x - TILE / 2 - 0.12)
-            bias_y.append(y - TILE / 2 + 0.12)
-            bias_value.append(value)
+            bias_x.append(x - TILE / 2 - (BIAS_CELLS / 2 + 1) * step)
+            bias_y.append(y - TILE / 2 + BIAS_CELLS / 2 * step)
             bias_text.append(f"bias of {names[layer][index]} = {fmt(value)}")
             bias_data.append([layer - 1, index, -1, _finite(value)])
-    traces.append({
-        "type": "scatter", "mode": "markers", "x": typed(bias_x), "y": typed(bias_y),
-        "text": bias_text, "name": "biases", "customdata": bias_data,
-        "hovertemplate": "%{text}<extra></extra>",
-        "marker": {"symbol": "square", "size": 9, "color": np.nan_to_num(bias_value).tolist(),
-                   "colorscale": DIVERGING, "cmin": -1, "cmax": 1,
-                   "line": {"color": "#9ca3af", "width": 0.5}},
-    })
+    traces.append(hover_trace("biases", bias_x, bias_y, bias_text, bias_data))
 
     # Column titles and feature names as axis tick labels: cheaper to redraw than
     # annotations, which plotly removes and re-creates on every frame.
@@ -352,10 +358,12 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
             height=height, margin=MARGIN,
             xaxis={"range": x_range, "fixedrange": True, "side": "top", "showgrid": False,
                    "zeroline": False, "showline": False, "ticks": "", "tickangle": 0,
+                   "ticklabeloverflow": "allow",
                    "tickmode": "array", "tickvals": [c[0][0] for c in positions],
                    "ticktext": titles, "tickfont": tick_font},
             yaxis={"range": y_range, "fixedrange": True, "scaleanchor": "x", "scaleratio": 1,
                    "showgrid": False, "zeroline": False, "showline": False, "ticks": "",
+                   "ticklabeloverflow": "allow",
                    "tickmode": "array", "tickvals": [y for _, y in positions[0]],
                    "ticktext": names[0], "tickfont": {"size": 13, "color": TEXT}},
             hovermode="closest", uirevision="network",
@@ -420,10 +428,51 @@ def upsample(z: np.ndarray) -> np.ndarray:
     return rows(rows(np.asarray(z, dtype=np.float32)).T).T
 
 
-def _point_colors(session, y) -> list:
+def _labels(y, regression: bool) -> list[str]:
+    return [f"{v:.3g}" for v in np.asarray(y, dtype=float)] if regression \
+        else [str(int(v)) for v in y]
+
+
+POINT_RADIUS = 0.11  # data units: ~7 px across on the page's output map
+_CIRCLE = np.exp(2j * np.pi * np.arange(9) / 8)  # a closed 8-gon
+
+
+def _point_colors(session, y) -> list[str]:
+    """Class colours, or for regression the target on the diverging scale (9 shades)."""
     if session.data.is_regression:
-        return np.clip(np.asarray(y, dtype=float), -1, 1).tolist()
+        shades = [_mix_scale(v) for v in np.linspace(-1, 1, 9)]
+        index = np.rint((np.clip(np.asarray(y, dtype=float), -1, 1) + 1) * 4).astype(int)
+        return [shades[i] for i in index]
     return [CLASS_COLORS[int(label) % len(CLASS_COLORS)] for label in y]
+
+
+def _mix_scale(value: float) -> str:
+    """A colour of DIVERGING at value −1…+1."""
+    end = ORANGE if value < 0 else BLUE
+    r, g, b = (int(end[i:i + 2], 16) for i in (1, 3, 5))
+    n = tuple(int(NEUTRAL[i:i + 2], 16) for i in (1, 3, 5))
+    t = abs(value)
+    return "#" + "".join(f"{round(c0 + (c1 - c0) * t):02x}" for c0, c1 in zip(n, (r, g, b)))
+
+
+def _point_shapes(name: str, X, colors: list[str], edge: str, edge_width: float) -> list[dict]:
+    """Data points as small filled circles, one trace (one SVG path) per colour.
+
+    Plotly styles every marker on every redraw; a path of 12-gons costs the browser
+    a few per cent of that, which is what lets the output map keep up while training.
+    """
+    traces = []
+    colors = np.asarray(colors)
+    for color in dict.fromkeys(colors.tolist()):
+        chosen = X[colors == color]
+        rings = (chosen[:, 0] + 1j * chosen[:, 1])[:, None] + POINT_RADIUS * _CIRCLE
+        rings = np.column_stack([rings, np.full(len(rings), np.nan)]).ravel()
+        traces.append({
+            "type": "scatter", "mode": "lines", "fill": "toself", "name": f"{name} points",
+            "x": typed(rings.real), "y": typed(rings.imag), "hoverinfo": "skip",
+            "fillcolor": color, "line": {"color": edge, "width": edge_width},
+        })
+    return traces
 
 
 def output_figure(session, show_test: bool = False, discretize: bool = False,
@@ -434,8 +483,7 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
     step = (HIGH - LOW) / OUTPUT_RESOLUTION
     heatmap = {"type": "heatmap", "x0": LOW + step / 2, "dx": step, "y0": LOW + step / 2,
                "dy": step, "zmin": zmin, "zmax": zmax, "colorscale": scale,
-               "showscale": False, "name": "output", "zsmooth": False,
-               "hovertemplate": "x₁ = %{x:.2f}, x₂ = %{y:.2f}<extra></extra>"}
+               "showscale": False, "name": "output", "zsmooth": False, "hoverinfo": "skip"}
     if zmin == -1:
         # Values interpolated here, one byte per cell, and drawn with "fast" (one
         # canvas pixel per cell, scaled by the browser): a boundary stays smooth at
@@ -455,20 +503,13 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
     for name, X, y, edge, edge_width in splits:
         if not len(X):
             continue
+        traces += _point_shapes(name, X, _point_colors(session, y), edge, edge_width)
         label = "target" if regression else "class"
-        marker = {"size": 7, "line": {"color": edge, "width": edge_width}}
-        if regression:
-            marker.update(color=_point_colors(session, y), colorscale=DIVERGING, cmin=-1, cmax=1)
-        else:
-            marker["color"] = _point_colors(session, y)
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": name,
-            "x": typed(X[:, 0], "f8"), "y": typed(X[:, 1], "f8"),
-            "customdata": np.column_stack([np.arange(len(X)), y]).tolist(),
-            "marker": marker,
-            "hovertemplate": f"{name} point #%{{customdata[0]}}<br>x₁ = %{{x:.2f}}, "
-                             f"x₂ = %{{y:.2f}}<br>{label} = %{{customdata[1]}}<extra></extra>",
-        })
+        texts = [f"{name} point #{i}<br>x₁ = {px:.2f}, x₂ = {py:.2f}<br>{label} = {value}"
+                 for i, (px, py, value) in enumerate(zip(X[:, 0].tolist(), X[:, 1].tolist(),
+                                                          _labels(y, regression)))]
+        traces.append(hover_trace(name, X[:, 0], X[:, 1], texts,
+                                  np.column_stack([np.arange(len(X)), y]).tolist()))
     if selected is not None and 0 <= selected < len(data.X_train):
         px, py = data.X_train[selected]
         traces.append({"type": "scatter", "mode": "markers", "name": "selected",
@@ -476,6 +517,7 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
                        "marker": {"size": 18, "color": "rgba(0,0,0,0)",
                                   "line": {"color": "#111827", "width": 2.5}}})
     axis = {"range": [LOW, HIGH], "zeroline": False, "showgrid": False, "ticks": "outside",
+            "ticklabeloverflow": "allow",
             "tickvals": [-6, -4, -2, 0, 2, 4, 6], "mirror": True, "linecolor": "#d1d5db"}
     return {
         "data": traces,
@@ -532,7 +574,7 @@ def weights_figure(session, height: int = 260) -> dict:
         "hovertemplate": "%{text}<br>weight = %{z:.4g}<extra></extra>",
     }
     axis = {"showgrid": False, "zeroline": False, "ticks": "", "fixedrange": True,
-            "tickfont": {"size": 9}}
+            "tickfont": {"size": 9}, "ticklabeloverflow": "allow"}
     return {
         "data": [trace],
         "layout": _base_layout(
@@ -585,12 +627,15 @@ def loss_figure(session, log_scale: bool = False, ghosts=(), height: int = 260) 
         margin={"l": 50, "r": 50 if has_accuracy else 10, "t": 36, "b": 40},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
                 "font": {"size": 11}},
-        xaxis={"title": {"text": "epoch"}, "gridcolor": "#eef0f3", "zeroline": False},
+        xaxis={"title": {"text": "epoch"}, "gridcolor": "#eef0f3", "zeroline": False,
+               "ticklabeloverflow": "allow"},
         yaxis={"title": {"text": "loss"}, "type": "log" if log_scale else "linear",
+               "ticklabeloverflow": "allow",
                "gridcolor": "#eef0f3", "zeroline": False, "rangemode": "tozero"},
         uirevision=f"loss-{log_scale}",
     )
     if has_accuracy:
         layout["yaxis2"] = {"overlaying": "y", "side": "right", "range": [0, 1.02],
+                            "ticklabeloverflow": "allow",
                             "tickformat": ".0%", "showgrid": False, "title": {"text": "accuracy"}}
     return {"data": traces, "layout": layout}

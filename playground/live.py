@@ -152,7 +152,13 @@ def _apply_edit(session, event) -> None:
         if not (isinstance(target, list) and len(target) == 3
                 and all(isinstance(v, int) for v in target)):
             raise ValueError("That click did not name a weight.")
-        st.toast(session.set_parameter(*target, event.get("value")), icon="✏️")
+        number = session.set_parameter(*target, event.get("value"))
+        layer, j, k = target
+        sizes, features = session.net.layer_sizes, session.data.features
+        what = (f"bias of {figures.neuron_name(layer + 1, j, sizes, features)}" if k == -1 else
+                f"weight {figures.neuron_name(layer, j, sizes, features)} → "
+                f"{figures.neuron_name(layer + 1, k, sizes, features)}")
+        st.toast(f"Set the {what} to {number:g}.", icon="✏️")
     except ValueError as error:
         st.toast(str(error), icon="⚠️")
         return

@@ -85,7 +85,7 @@ function openEditor(root, panel, p, ev) {
     <input type="number" step="any" required>
     <button type="submit">Apply</button><button type="button" title="Close">×</button>`;
   const input = box.querySelector("input");
-  input.value = String(p.customdata[3]);
+  input.value = String(Number(Number(p.customdata[3]).toPrecision(6)));
   input.setAttribute("aria-label", label);
   const close = () => { box.remove(); panel.editor = null; };
   box.querySelector("button[type=button]").onclick = close;
@@ -107,18 +107,107 @@ function openEditor(root, panel, p, ev) {
   input.select();
 }
 
+// Hover text is ours (from the server) but shown as HTML: keep only <br>, <b>.
+function hoverHtml(text) {
+  return escapeHtml(text).replace(/&#60;(\/?b|br)&#62;/g, "<$1>");
+}
+
+// Traces with meta "hover" are invisible to plotly (visible: false, so they cost
+// it nothing per frame) and hovered and clicked here instead: the nearest point
+// within HOVER_PX of the mouse, like plotly's "closest" hover mode.
+const HOVER_PX = 20;
+
+const TYPED = { f4: Float32Array, f8: Float64Array, u1: Uint8Array, i1: Int8Array,
+                u2: Uint16Array, i2: Int16Array, u4: Uint32Array, i4: Int32Array };
+const decoded = new WeakMap();
+
+// plotly.js decodes {dtype, bdata} arrays only for the traces it draws.
+function values(array) {
+  if (!array || !array.bdata) return array || [];
+  let out = decoded.get(array);
+  if (!out) {
+    const text = atob(array.bdata);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    out = new TYPED[array.dtype](bytes.buffer);
+    decoded.set(array, out);
+  }
+  return out;
+}
+
+function hoverTargets(div) {
+  const layout = div._fullLayout;
+  if (!layout) return [];
+  return (div.data || []).flatMap((trace, curve) => {
+    if (trace.meta !== "hover") return [];
+    const xa = layout[`xaxis${(trace.xaxis || "x").slice(1)}`];
+    const ya = layout[`yaxis${(trace.yaxis || "y").slice(1)}`];
+    return xa && ya ? [{ trace, curve, xa, ya }] : [];
+  });
+}
+
+function nearest(div, ev) {
+  const box = div.getBoundingClientRect();
+  const px = ev.clientX - box.left, py = ev.clientY - box.top;
+  let best = null;
+  for (const { trace, curve, xa, ya } of hoverTargets(div)) {
+    const xs = values(trace.x), ys = values(trace.y);
+    for (let i = 0; i < xs.length; i++) {
+      const dx = xa._offset + xa.d2p(xs[i]) - px, dy = ya._offset + ya.d2p(ys[i]) - py;
+      const d = Math.hypot(dx, dy);
+      if (d <= HOVER_PX && (!best || d < best.d)) {
+        best = { d, trace, curve, i, x: xs[i], y: ys[i],
+                 left: xa._offset + xa.d2p(xs[i]), top: ya._offset + ya.d2p(ys[i]) };
+      }
+    }
+  }
+  return best;
+}
+
+function showHover(panel, hit) {
+  let tip = panel.tip;
+  if (!hit) {
+    if (tip) tip.hidden = true;
+    panel.plot.style.cursor = "";
+    return;
+  }
+  if (!tip) {
+    tip = panel.tip = document.createElement("div");
+    tip.className = "live-chart-tip";
+    panel.element.appendChild(tip);
+  }
+  const text = hit.trace.text ? hit.trace.text[hit.i] : `${hit.x}, ${hit.y}`;
+  const html = hoverHtml(text);
+  if (tip.innerHTML !== html) tip.innerHTML = html;
+  tip.hidden = false;
+  const top = panel.plot.offsetTop + hit.top, left = panel.plot.offsetLeft + hit.left;
+  const flip = left + 16 + tip.offsetWidth > panel.element.clientWidth;
+  tip.style.left = `${flip ? left - 16 - tip.offsetWidth : left + 16}px`;
+  tip.style.top = `${Math.max(0, top - tip.offsetHeight / 2)}px`;
+  panel.plot.style.cursor = panel.spec.edit || panel.spec.on_click ? "pointer" : "";
+}
+
+function pointEvent(panel, hit) {
+  return {
+    panel: panel.key, curve: hit.curve, point: hit.i, x: hit.x, y: hit.y, z: null,
+    customdata: hit.trace.customdata ? hit.trace.customdata[hit.i] : null,
+    trace_name: hit.trace.name ?? null,
+  };
+}
+
 function listen(root, panel) {
   const div = panel.plot;
+  div.addEventListener("mousemove", (ev) => {
+    panel.hit = ev.buttons ? null : nearest(div, ev);  // not while dragging a zoom box
+    showHover(panel, panel.hit);
+  });
+  div.addEventListener("mouseleave", () => { panel.hit = null; showHover(panel, null); });
   div.on("plotly_click", (ev) => {
     const p = ev.points && ev.points[0];
-    if (!p) return;
+    if (!p || panel.hit) return;  // our own hover target wins
     // Plotly dispatches a synthetic DOM click right after plotly_click.
     panel.pointClicked = true;
     setTimeout(() => { panel.pointClicked = false; }, 0);
-    if (panel.spec.edit && Array.isArray(p.customdata) && p.customdata.length >= 4) {
-      openEditor(root, panel, p, ev.event);
-      return;
-    }
     if (!panel.spec.on_click) return;
     send(root, "click", {
       panel: panel.key,
@@ -129,9 +218,19 @@ function listen(root, panel) {
       trace_name: (p.data && p.data.name) ?? null,
     });
   });
-  // A click on the plot area away from any point (plotly_click stays silent):
-  // report the data coordinates of the subplot under the mouse.
   div.addEventListener("click", (ev) => {
+    const hit = nearest(div, ev);
+    if (hit) {
+      const custom = hit.trace.customdata && hit.trace.customdata[hit.i];
+      if (panel.spec.edit && Array.isArray(custom) && custom.length >= 4) {
+        openEditor(root, panel, { text: hit.trace.text?.[hit.i], customdata: custom }, ev);
+      } else if (panel.spec.on_click) {
+        send(root, "click", pointEvent(panel, hit));
+      }
+      return;
+    }
+    // A click on the plot area away from any point (plotly_click stays silent):
+    // report the data coordinates of the subplot under the mouse.
     if (!panel.spec.on_click || panel.pointClicked || !ev.target.closest(".draglayer")) return;
     const svg = div.querySelector(".main-svg");
     const plots = div._fullLayout && div._fullLayout._plots;
@@ -291,6 +390,12 @@ _CSS = """
 .live-chart-editor label { flex-basis: 100%; color: #31333f; }
 .live-chart-editor input { width: 8rem; font: inherit; padding: 0.2rem 0.35rem; }
 .live-chart-editor button { font: inherit; cursor: pointer; padding: 0.2rem 0.55rem; }
+.live-chart-tip {
+  position: absolute; z-index: 9; pointer-events: none; white-space: nowrap;
+  padding: 0.3rem 0.5rem; border-radius: 3px; background: #fff; color: #31333f;
+  border: 1px solid #9ca3af; box-shadow: 0 1px 4px rgba(0,0,0,.12);
+  font: 12px Inter, "Source Sans Pro", system-ui, sans-serif; line-height: 1.35;
+}
 """
 
 # Shadow DOM (isolate_styles=True) would hide the CSS plotly.js adds to

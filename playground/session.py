@@ -308,11 +308,11 @@ class TrainingSession:
         self.diverged = None
         self.record()
 
-    def set_parameter(self, layer: int, source: int, target: int, value) -> str:
+    def set_parameter(self, layer: int, source: int, target: int, value) -> float:
         """Set one weight by hand (``target`` -1: the bias of neuron ``source``).
 
         ``value`` is what the learner typed. Raises ValueError with a message for
-        the page; returns what changed. The history records the new losses.
+        the page; returns the number set. The history records the new losses.
         """
         net = self.net
         try:
@@ -326,14 +326,12 @@ class TrainingSession:
         count_in, count_out = net.weights[layer].shape
         if target == -1 and 0 <= source < count_out:
             net.biases[layer][source] = number
-            what = f"bias of neuron {source + 1} in layer {layer + 1}"
         elif 0 <= source < count_in and 0 <= target < count_out:
             net.weights[layer][source, target] = number
-            what = f"weight {source + 1} → {target + 1} of W{layer + 1}"
         else:
             raise ValueError("That link is no longer in the network.")
         self.record()
-        return f"Set the {what} to {number:g}."
+        return number
 
     # ------------------------------------------------------------- measuring
     def evaluate(self, F, Y, y) -> tuple[float, float | None]:

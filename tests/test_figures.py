@@ -62,11 +62,24 @@ def test_output_map_is_the_networks_prediction_on_the_grid(trained):
 
 def test_output_points_are_the_training_data(trained):
     figure = figures.output_figure(trained, show_test=True)
-    (train,) = by_name(figure, "training")
+    (train,) = by_name(figure, "training")  # hover and click targets
     (test,) = by_name(figure, "test")
-    assert np.array_equal(decode(train["x"]), trained.data.X_train[:, 0])
-    assert np.array_equal(decode(test["y"]), trained.data.X_test[:, 1])
+    data = trained.data
+    assert np.array_equal(decode(train["x"]), data.X_train[:, 0].astype(np.float32))
+    assert np.array_equal(decode(test["y"]), data.X_test[:, 1].astype(np.float32))
+    assert train["meta"] == "hover" and train["visible"] is False
+    assert [c[0] for c in train["customdata"]] == list(range(len(data.X_train)))
+    assert f"class = {int(data.y_train[5])}" in train["text"][5]
     assert not by_name(figures.output_figure(trained, show_test=False), "test")
+    # What is drawn: one small circle per point, in its class colour.
+    for label, color in enumerate(figures.CLASS_COLORS[:2]):
+        (shapes,) = [t for t in by_name(figure, "training points") if t["fillcolor"] == color]
+        rings = np.column_stack([decode(shapes["x"]), decode(shapes["y"])]).reshape(
+            -1, len(figures._CIRCLE) + 1, 2)[:, :-2]  # no closing vertex, no gap
+        centres = rings.mean(axis=1)
+        assert np.allclose(centres, data.X_train[data.y_train == label], atol=1e-5)
+        radius = np.hypot(*(rings[:, 0] - centres).T)
+        assert np.allclose(radius, figures.POINT_RADIUS, rtol=1e-4)
 
 
 def test_discretized_output_is_the_predicted_class(trained):
@@ -125,7 +138,8 @@ def test_network_tiles_show_each_neurons_activation(trained):
     assert np.allclose(feature.ravel(), expected, atol=step + 1e-5)
     values, _ = neuron_map(figure)
     tiles = sum(sizes) * figures.THUMBNAIL ** 2
-    assert np.isfinite(values).sum() == tiles  # everything else is see-through
+    biases = sum(sizes[1:]) * figures.BIAS_CELLS ** 2
+    assert np.isfinite(values).sum() == tiles + biases  # everything else is see-through
     (neurons,) = by_name(figure, "neurons")
     text = neurons["text"][sizes[0] + 1]  # layer 1, neuron 2
     assert text.startswith("<b>Layer 1 · neuron 2</b>")
@@ -142,9 +156,17 @@ def test_links_carry_every_weight_with_its_exact_value(trained):
         assert f"weight = {figures.fmt(weights[layer][j, k])}" in text
     (biases,) = by_name(figure, "biases")
     expected = np.concatenate([b for b in trained.net.biases])
-    assert np.allclose(biases["marker"]["color"], expected)
     assert [d[3] for d in biases["customdata"]] == expected.tolist()
     assert all(d[2] == -1 for d in biases["customdata"])
+    # each bias is drawn as a square of cells in the graph's heatmap, on its scale
+    values, heatmap = neuron_map(figure)
+    xs = heatmap["x0"] + heatmap["dx"] * np.arange(values.shape[1])
+    ys = heatmap["y0"] + heatmap["dy"] * np.arange(values.shape[0])
+    half = figures.BIAS_CELLS / 2 * heatmap["dx"]
+    for x, y, value in zip(decode(biases["x"]), decode(biases["y"]), expected):
+        cells = values[np.ix_(np.abs(ys - y) < half, np.abs(xs - x) < half)]
+        assert cells.shape == (figures.BIAS_CELLS, figures.BIAS_CELLS)
+        assert np.allclose(cells, np.clip(value, -1, 1), atol=1 / figures.LEVELS + 1e-6)
 
 
 def test_link_width_and_colour_follow_each_weight(trained):
