@@ -532,13 +532,17 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
 
 # ------------------------------------------------------------- weight heatmaps
 WEIGHT_LABEL_COLUMNS = 24  # wider than this, the feature names under W1 would collide
-def weights_figure(session, height: int = 260) -> dict:
+WEIGHTS_WIDTH = 600  # about the weights chart's width on the page, in pixels
+def weights_figure(session, height: int = 260, width: int = WEIGHTS_WIDTH) -> dict:
     """Every weight matrix on one symmetric colour scale, side by side in one heatmap.
 
     Row k of block i holds the incoming weights of neuron k of layer i (the
     matrix transposed: ``net.weights[i][j, k]`` is row k, column j), so a row
     reads as "what this neuron listens to". One trace on one pair of axes:
-    a subplot per matrix cost the browser ~3 ms per frame each.
+    a subplot per matrix cost the browser ~3 ms per frame each. Each weight is a
+    block of ``sub`` × ``sub`` cells whose last row and column are see-through:
+    thin gaps between weights, drawn by plotly's cheapest path (one canvas pixel
+    per cell) instead of a full-size image with xgap/ygap.
     """
     net, data = session.net, session.data
     sizes = net.layer_sizes
@@ -546,18 +550,26 @@ def weights_figure(session, height: int = 260) -> dict:
     limit = limit if math.isfinite(limit) and limit > 0 else 1.0
     rows = max(sizes[1:])
     columns = sum(sizes[:-1]) + len(net.weights) - 1  # one empty column between blocks
-    z = np.full((rows, columns), np.nan)
-    text = [[""] * columns for _ in range(rows)]
+    sub = weight_cells(columns, width)
+    z = np.full((rows * sub, columns * sub), np.nan)
+    hover_x, hover_y, hover_text, hover_data = [], [], [], []
     tick_values, tick_text, annotations = [], [], []
     names = [[neuron_name(layer, i, sizes, data.features) for i in range(count)]
              for layer, count in enumerate(sizes)]
     left = 0
     for i, matrix in enumerate(net.weights):
         count_in, count_out = matrix.shape
-        z[:count_out, left:left + count_in] = np.nan_to_num(matrix).T
+        blocks = np.repeat(np.repeat(np.nan_to_num(matrix).T, sub, 0), sub, 1)
+        blocks[sub - 1::sub, :] = np.nan  # the gaps
+        blocks[:, sub - 1::sub] = np.nan
+        z[:count_out * sub, left * sub:(left + count_in) * sub] = blocks
         for k in range(count_out):
             for j in range(count_in):
-                text[k][left + j] = f"W{i + 1}: {names[i][j]} → {names[i + 1][k]}"
+                hover_x.append(left + j)
+                hover_y.append(k)
+                hover_text.append(f"W{i + 1}: {names[i][j]} → {names[i + 1][k]}<br>"
+                                  f"weight = {fmt(matrix[j, k])}")
+                hover_data.append([i, j, k])
         if i == 0 and columns <= WEIGHT_LABEL_COLUMNS:
             # later blocks' columns are the previous block's rows (hover names them)
             tick_values += range(left, left + count_in)
@@ -566,17 +578,24 @@ def weights_figure(session, height: int = 260) -> dict:
                             "x": left - 0.5, "y": -0.55, "xanchor": "left", "yanchor": "bottom",
                             "showarrow": False, "font": {"size": 10, "color": MUTED}})
         left += count_in + 1
-    trace = {
-        "type": "heatmap", "z": typed(z, "f8"), "text": text, "name": "weights",
-        "x0": 0, "dx": 1, "y0": 0, "dy": 1, "zmin": -limit, "zmax": limit,
-        "colorscale": DIVERGING, "xgap": 1, "ygap": 1, "hoverongaps": False,
-        "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0, "tickfont": {"size": 10}},
-        "hovertemplate": "%{text}<br>weight = %{z:.4g}<extra></extra>",
+    cell = 1 / sub
+    heatmap = {
+        "type": "heatmap", "z": quantized(z, -limit, limit), "name": "weights",
+        "x0": -0.5 + cell / 2, "dx": cell, "y0": -0.5 + cell / 2, "dy": cell,
+        "zmin": 0, "zmax": GAP, "colorscale": quantized_scale(DIVERGING), "zsmooth": False,
+        "showscale": False, "hoverinfo": "skip",
     }
+    scale = {  # the colour bar, in weights: the heatmap itself holds byte codes
+        "type": "scatter", "mode": "markers", "x": [None], "y": [None], "hoverinfo": "skip",
+        "name": "scale", "marker": {
+            "color": [0], "colorscale": DIVERGING, "cmin": -limit, "cmax": limit,
+            "showscale": True, "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0,
+                                            "tickfont": {"size": 10}}}}
     axis = {"showgrid": False, "zeroline": False, "ticks": "", "fixedrange": True,
             "tickfont": {"size": 9}, "ticklabeloverflow": "allow"}
     return {
-        "data": [trace],
+        "data": [heatmap, scale, hover_trace("weight values", hover_x, hover_y, hover_text,
+                                             hover_data)],
         "layout": _base_layout(
             height=height, margin={"l": 30, "r": 10, "t": 4, "b": 50},
             annotations=annotations, uirevision="weights",
@@ -588,6 +607,11 @@ def weights_figure(session, height: int = 260) -> dict:
                    "title": {"text": "neuron", "font": {"size": 10, "color": MUTED}}},
         ),
     }
+
+
+def weight_cells(columns: int, width: int = WEIGHTS_WIDTH) -> int:
+    """Cells per weight along each side, so the see-through gap is ~2 px on the page."""
+    return int(np.clip(round(width / max(columns, 1) / 2), 3, 30))
 
 
 # ------------------------------------------------------------------ loss curve

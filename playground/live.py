@@ -20,7 +20,7 @@ from .session import train_frame
 # While playing, the next frame is made when the browser has drawn the last one
 # (live_chart's ack); the timer only restarts the loop if an ack is ever lost.
 FRAME_SECONDS = 1.0
-MAX_SPEED_SECONDS = 0.05  # the training budget of a frame at speed "max"
+MAX_SPEED_SECONDS = 0.04  # the training budget of a frame at speed "max"
 STATUS_SECONDS = 0.3  # the metrics' refresh while playing
 
 
