@@ -45,7 +45,7 @@ def quantized(values, low: float, high: float) -> dict:
 
     254 levels are finer than any colour scale shows; the browser gets 4x fewer bytes.
     """
-    values = np.asarray(values, dtype=np.float32)
+    values = np.asarray(values, dtype=np.float64)
     codes = np.rint((np.clip(values, low, high) - low) * (LEVELS / (high - low)))
     return typed(np.where(np.isnan(values), GAP, np.nan_to_num(codes)), "u1")
 
