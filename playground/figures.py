@@ -532,17 +532,13 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
 
 # ------------------------------------------------------------- weight heatmaps
 WEIGHT_LABEL_COLUMNS = 24  # wider than this, the feature names under W1 would collide
-WEIGHTS_WIDTH = 600  # about the weights chart's width on the page, in pixels
-def weights_figure(session, height: int = 260, width: int = WEIGHTS_WIDTH) -> dict:
+def weights_figure(session, height: int = 260) -> dict:
     """Every weight matrix on one symmetric colour scale, side by side in one heatmap.
 
     Row k of block i holds the incoming weights of neuron k of layer i (the
     matrix transposed: ``net.weights[i][j, k]`` is row k, column j), so a row
     reads as "what this neuron listens to". One trace on one pair of axes:
-    a subplot per matrix cost the browser ~3 ms per frame each. Each weight is a
-    block of ``sub`` × ``sub`` cells whose last row and column are see-through:
-    thin gaps between weights, drawn by plotly's cheapest path (one canvas pixel
-    per cell) instead of a full-size image with xgap/ygap.
+    a subplot per matrix cost the browser ~3 ms per frame each.
     """
     net, data = session.net, session.data
     sizes = net.layer_sizes
@@ -550,8 +546,7 @@ def weights_figure(session, height: int = 260, width: int = WEIGHTS_WIDTH) -> di
     limit = limit if math.isfinite(limit) and limit > 0 else 1.0
     rows = max(sizes[1:])
     columns = sum(sizes[:-1]) + len(net.weights) - 1  # one empty column between blocks
-    sub = weight_cells(columns, width)
-    z = np.full((rows * sub, columns * sub), np.nan)
+    z = np.full((rows, columns), np.nan)
     hover_x, hover_y, hover_text, hover_data = [], [], [], []
     tick_values, tick_text, annotations = [], [], []
     names = [[neuron_name(layer, i, sizes, data.features) for i in range(count)]
@@ -559,10 +554,7 @@ def weights_figure(session, height: int = 260, width: int = WEIGHTS_WIDTH) -> di
     left = 0
     for i, matrix in enumerate(net.weights):
         count_in, count_out = matrix.shape
-        blocks = np.repeat(np.repeat(np.nan_to_num(matrix).T, sub, 0), sub, 1)
-        blocks[sub - 1::sub, :] = np.nan  # the gaps
-        blocks[:, sub - 1::sub] = np.nan
-        z[:count_out * sub, left * sub:(left + count_in) * sub] = blocks
+        z[:count_out, left:left + count_in] = np.nan_to_num(matrix).T
         for k in range(count_out):
             for j in range(count_in):
                 hover_x.append(left + j)
@@ -578,24 +570,17 @@ def weights_figure(session, height: int = 260, width: int = WEIGHTS_WIDTH) -> di
                             "x": left - 0.5, "y": -0.55, "xanchor": "left", "yanchor": "bottom",
                             "showarrow": False, "font": {"size": 10, "color": MUTED}})
         left += count_in + 1
-    cell = 1 / sub
     heatmap = {
-        "type": "heatmap", "z": quantized(z, -limit, limit), "name": "weights",
-        "x0": -0.5 + cell / 2, "dx": cell, "y0": -0.5 + cell / 2, "dy": cell,
-        "zmin": 0, "zmax": GAP, "colorscale": quantized_scale(DIVERGING), "zsmooth": False,
-        "showscale": False, "hoverinfo": "skip",
+        "type": "heatmap", "z": typed(z), "name": "weights", "x0": 0, "dx": 1, "y0": 0,
+        "dy": 1, "zmin": -limit, "zmax": limit, "colorscale": DIVERGING, "xgap": 1, "ygap": 1,
+        "hoverinfo": "skip",
+        "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0, "tickfont": {"size": 10}},
     }
-    scale = {  # the colour bar, in weights: the heatmap itself holds byte codes
-        "type": "scatter", "mode": "markers", "x": [None], "y": [None], "hoverinfo": "skip",
-        "name": "scale", "marker": {
-            "color": [0], "colorscale": DIVERGING, "cmin": -limit, "cmax": limit,
-            "showscale": True, "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0,
-                                            "tickfont": {"size": 10}}}}
     axis = {"showgrid": False, "zeroline": False, "ticks": "", "fixedrange": True,
             "tickfont": {"size": 9}, "ticklabeloverflow": "allow"}
     return {
-        "data": [heatmap, scale, hover_trace("weight values", hover_x, hover_y, hover_text,
-                                             hover_data)],
+        "data": [heatmap, hover_trace("weight values", hover_x, hover_y, hover_text,
+                                      hover_data)],
         "layout": _base_layout(
             height=height, margin={"l": 30, "r": 10, "t": 4, "b": 50},
             annotations=annotations, uirevision="weights",
@@ -607,11 +592,6 @@ def weights_figure(session, height: int = 260, width: int = WEIGHTS_WIDTH) -> di
                    "title": {"text": "neuron", "font": {"size": 10, "color": MUTED}}},
         ),
     }
-
-
-def weight_cells(columns: int, width: int = WEIGHTS_WIDTH) -> int:
-    """Cells per weight along each side, so the see-through gap is ~2 px on the page."""
-    return int(np.clip(round(width / max(columns, 1) / 2), 3, 30))
 
 
 # ------------------------------------------------------------------ loss curve
