@@ -124,7 +124,7 @@ def test_clicking_a_tab_during_the_first_run_keeps_the_setup(browser, app_url):
         try:
             page = context.new_page()
             page.goto(f"{app_url}/?data=spiral&lr=0.1")
-            page.get_by_role("tab", name="Backprop inspector").click()  # no waiting
+            page.get_by_role("radio", exact=True, name="Backprop inspector").click()  # no waiting
             wait_for_app(page)
             time.sleep(1.5)
             wait_for_app(page)
@@ -132,3 +132,72 @@ def test_clicking_a_tab_during_the_first_run_keeps_the_setup(browser, app_url):
             assert "points=" not in page.url and "layers=" not in page.url
         finally:
             context.close()
+
+
+# Where live_chart's hover targets of one trace are on the screen (decoded from
+# what the browser received; plotly does not draw these traces).
+HOVER_POINTS = """([key, name]) => {
+  const div = document.querySelector(`.live-chart[data-key="${key}"]`);
+  const trace = div.data.find((t) => t.name === name);
+  const decode = (v) => v.bdata ? new Float32Array(
+    Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0)).buffer) : v;
+  const xs = decode(trace.x), ys = decode(trace.y);
+  const box = div.getBoundingClientRect();
+  const xa = div._fullLayout.xaxis, ya = div._fullLayout.yaxis;
+  return Array.from(xs, (x, i) => ({
+    x: box.left + xa._offset + xa.d2p(x), y: box.top + ya._offset + ya.d2p(ys[i]),
+    text: trace.text[i], customdata: trace.customdata ? trace.customdata[i] : null,
+  }));
+}"""
+
+
+def hover_points(page, key: str, name: str) -> list[dict]:
+    return page.evaluate(HOVER_POINTS, [key, name])
+
+
+def test_hover_shows_exact_values_and_a_click_edits_a_weight(browser_page, app_url):
+    page = browser_page
+    open_app(page, app_url)
+    tip = page.locator(".live-chart-tip")
+
+    links = hover_points(page, "chart_network", "links")
+    assert len(links) == 2 * 4 + 4 * 2 + 2 * 1  # every weight of 2 → 4 → 2 → 1
+    link = links[5]
+    page.mouse.move(link["x"] + 2, link["y"] + 1)
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text(re.compile(re.escape(link["text"].split("<br>")[1])))
+    weight = link["customdata"][3]
+    assert f"weight = {weight:.4g}" in tip.inner_text()
+
+    (neuron,) = [p for p in hover_points(page, "chart_network", "neurons")
+                 if p["text"].startswith("<b>Layer 1 · neuron 2</b>")]
+    page.mouse.move(neuron["x"], neuron["y"])
+    expect(tip).to_contain_text("Layer 1 · neuron 2")
+    expect(tip).to_contain_text("bias = ")
+
+    # A click on the link opens a number box there; a bad value changes nothing.
+    page.mouse.click(link["x"] + 2, link["y"] + 1)
+    editor = page.locator(".live-chart-editor input")
+    expect(editor).to_be_focused()
+    editor.fill("1e9")
+    editor.press("Enter")
+    expect(page.get_by_text("Enter a finite value between")).to_be_visible()
+    wait_for_app(page)
+    assert hover_points(page, "chart_network", "links")[5]["customdata"][3] == weight
+
+    # A good value is applied at once: the graph, its hover and the losses show it.
+    loss_before = metric_value(page, "Training loss")
+    page.mouse.click(link["x"] + 2, link["y"] + 1)
+    editor.fill("-2.5")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text(re.compile(r"Set the weight .* to -2\.5"))).to_be_visible()
+    wait_for_app(page)
+    page.wait_for_function(
+        """([key, i]) => {
+          const div = document.querySelector(`.live-chart[data-key="${key}"]`);
+          return div.data.find((t) => t.name === 'links').customdata[i][3] === -2.5;
+        }""", arg=["chart_network", 5], timeout=15_000)
+    edited = hover_points(page, "chart_network", "links")[5]
+    assert "weight = -2.5" in edited["text"]
+    expect(page.locator("[data-testid=stMetric]").filter(has_text="Training loss")
+           .locator("[data-testid=stMetricValue]")).not_to_have_text(loss_before)

@@ -86,7 +86,7 @@ TAB_CONTENT = {"Playground": "button:has-text('Step epoch')",
 
 
 def open_tab(page, name: str) -> None:
-    rerun(page, page.get_by_role("tab", name=name).click)
+    rerun(page, page.get_by_role("radio", exact=True, name=name).click)
     expect(page.locator(TAB_CONTENT[name]).first).to_be_visible(timeout=60_000)
     wait_for_app(page)
 

@@ -15,7 +15,14 @@ SHOTS = Path("/tmp")
 FIND_POINT = """
 () => {
   const div = document.querySelector('.st-key-chart_inspect_output .live-chart');
-  const trace = div._fullData.find(t => t.name === 'training');
+  // the points' hover targets: drawn by live_chart, not plotly (typed arrays as sent)
+  const input = div.data.find(t => t.name === 'training');
+  const decode = (v) => {
+    if (!v.bdata) return v;
+    const bytes = Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0));
+    return new Float32Array(bytes.buffer);
+  };
+  const trace = {x: decode(input.x), y: decode(input.y), customdata: input.customdata};
   const xa = div._fullLayout.xaxis, ya = div._fullLayout.yaxis;
   const n = trace.x.length;
   let best = -1, bestGap = -1;
@@ -66,10 +73,10 @@ def open_inspector(page, url: str) -> None:
     page.goto(url)
     # The first run must be over before a click: a click during it can leave the
     # sidebar's feature pills empty (seen in Streamlit 1.67).
-    expect(page.locator(".st-key-chart_output .live-chart .main-svg").first).to_be_attached(
+    expect(page.locator(".live-chart[data-key=chart_output] .main-svg").first).to_be_attached(
         timeout=30_000)
     wait_for_app(page)
-    page.get_by_role("tab", name="Backprop inspector").click()
+    page.get_by_role("radio", exact=True, name="Backprop inspector").click()
     wait_for_app(page)
     expect(page.locator(".st-key-chart_inspect_output .live-chart .main-svg").first) \
         .to_be_attached(timeout=30_000)
