@@ -156,24 +156,32 @@ def neuron_name(layer: int, index: int, sizes, features) -> str:
     return f"Layer {layer} · neuron {index + 1}"
 
 
-def hover_trace(name: str, x, y, text: list[str], customdata=None) -> dict:
+def hover_trace(name: str, x, y, text: list[str] | None = None, customdata=None,
+                template: str | None = None) -> dict:
     """Points that live_chart hovers and clicks itself: plotly does not draw them.
 
     Invisible to plotly (no cost per frame); ``meta: "hover"`` tells live_chart's
-    browser code to show ``text`` near the mouse and to report clicks with
-    ``customdata``. Text may hold <b> and <br> only.
+    browser code to show the point's label near the mouse and to report clicks
+    with ``customdata``. The label is ``text``, or ``template`` filled in the
+    browser like a plotly hovertemplate (%{text}, %{x:.2f}, %{customdata[3]:.4g}):
+    numbers travel once instead of inside a string per point. Labels may hold
+    <b> and <br> only.
     """
     trace = {"type": "scatter", "visible": False, "meta": "hover", "name": name,
-             "x": typed(x), "y": typed(y), "text": text}
+             "x": typed(x), "y": typed(y)}
+    if text is not None:
+        trace["text"] = text
     if customdata is not None:
         trace["customdata"] = customdata
+    if template is not None:
+        trace["hovertemplate"] = template
     return trace
 
 
-def _finite(value) -> float:
-    """A number JSON can carry (NaN and infinities become 0)."""
+def _finite(value) -> float | None:
+    """A number JSON can carry (NaN and infinities become null)."""
     value = float(value)
-    return value if math.isfinite(value) else 0.0
+    return value if math.isfinite(value) else None
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -291,10 +299,10 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
                 t = 0.3 + 0.4 * (k + 0.5) / matrix.shape[1]  # spread the hover points
                 link_x.append(x0 + TILE / 2 + t * (x1 - x0 - TILE))
                 link_y.append(y0 + t * (y1 - y0))
-                link_text.append(f"{names[layer][j]} → {names[layer + 1][k]}<br>"
-                                 f"{label} = {fmt(matrix[j, k])}"
-                                 + ("" if link_values is None
-                                    else f"<br>weight = {fmt(net.weights[layer][j, k])}"))
+                link_text.append(f"{names[layer][j]} → {names[layer + 1][k]}"
+                                 + ("" if link_values is None else
+                                    f"<br>{label} = {fmt(matrix[j, k])}"
+                                    f"<br>weight = {fmt(net.weights[layer][j, k])}"))
                 link_data.append([layer, j, k, _finite(net.weights[layer][j, k])])
     if highlight is not None:
         layer, j, k = highlight
@@ -303,7 +311,9 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
         traces.append({"type": "scatter", "mode": "lines", "hoverinfo": "skip",
                        "x": [x0 + TILE / 2, x1 - TILE / 2], "y": [y0, y1],
                        "line": {"color": "#111827", "width": 3, "dash": "dot"}})
-    traces.append(hover_trace("links", link_x, link_y, link_text, link_data))
+    traces.append(hover_trace("links", link_x, link_y, link_text, link_data,
+                              "%{text}<br>weight = %{customdata[3]:.4g}"
+                              if link_values is None else None))
 
     grid, tiles = tile_grid(session)
     traces.append({
@@ -334,9 +344,10 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
             value = float(net.biases[layer - 1][index])
             bias_x.append(x - TILE / 2 - (BIAS_CELLS / 2 + 1) * step)
             bias_y.append(y - TILE / 2 + BIAS_CELLS / 2 * step)
-            bias_text.append(f"bias of {names[layer][index]} = {fmt(value)}")
+            bias_text.append(f"bias of {names[layer][index]}")
             bias_data.append([layer - 1, index, -1, _finite(value)])
-    traces.append(hover_trace("biases", bias_x, bias_y, bias_text, bias_data))
+    traces.append(hover_trace("biases", bias_x, bias_y, bias_text, bias_data,
+                              "%{text} = %{customdata[3]:.4g}"))
 
     # Column titles and feature names as axis tick labels: cheaper to redraw than
     # annotations, which plotly removes and re-creates on every frame.
@@ -428,11 +439,6 @@ def upsample(z: np.ndarray) -> np.ndarray:
     return rows(rows(np.asarray(z, dtype=np.float32)).T).T
 
 
-def _labels(y, regression: bool) -> list[str]:
-    return [f"{v:.3g}" for v in np.asarray(y, dtype=float)] if regression \
-        else [str(int(v)) for v in y]
-
-
 POINT_RADIUS = 0.11  # data units: ~7 px across on the page's output map
 _CIRCLE = np.exp(2j * np.pi * np.arange(9) / 8)  # a closed 8-gon
 
@@ -505,11 +511,11 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
             continue
         traces += _point_shapes(name, X, _point_colors(session, y), edge, edge_width)
         label = "target" if regression else "class"
-        texts = [f"{name} point #{i}<br>x₁ = {px:.2f}, x₂ = {py:.2f}<br>{label} = {value}"
-                 for i, (px, py, value) in enumerate(zip(X[:, 0].tolist(), X[:, 1].tolist(),
-                                                          _labels(y, regression)))]
-        traces.append(hover_trace(name, X[:, 0], X[:, 1], texts,
-                                  np.column_stack([np.arange(len(X)), y]).tolist()))
+        value = "%{customdata[1]:.3g}" if regression else "%{customdata[1]}"
+        traces.append(hover_trace(
+            name, X[:, 0], X[:, 1], customdata=np.column_stack([np.arange(len(X)), y]).tolist(),
+            template=f"{name} point #%{{customdata[0]}}<br>x₁ = %{{x:.2f}}, x₂ = %{{y:.2f}}"
+                     f"<br>{label} = {value}"))
     if selected is not None and 0 <= selected < len(data.X_train):
         px, py = data.X_train[selected]
         traces.append({"type": "scatter", "mode": "markers", "name": "selected",
@@ -559,9 +565,8 @@ def weights_figure(session, height: int = 260) -> dict:
             for j in range(count_in):
                 hover_x.append(left + j)
                 hover_y.append(k)
-                hover_text.append(f"W{i + 1}: {names[i][j]} → {names[i + 1][k]}<br>"
-                                  f"weight = {fmt(matrix[j, k])}")
-                hover_data.append([i, j, k])
+                hover_text.append(f"W{i + 1}: {names[i][j]} → {names[i + 1][k]}")
+                hover_data.append([i, j, k, _finite(matrix[j, k])])
         if i == 0 and columns <= WEIGHT_LABEL_COLUMNS:
             # later blocks' columns are the previous block's rows (hover names them)
             tick_values += range(left, left + count_in)
@@ -571,7 +576,7 @@ def weights_figure(session, height: int = 260) -> dict:
                             "showarrow": False, "font": {"size": 10, "color": MUTED}})
         left += count_in + 1
     heatmap = {
-        "type": "heatmap", "z": typed(z), "name": "weights", "x0": 0, "dx": 1, "y0": 0,
+        "type": "heatmap", "z": typed(z, "f8"), "name": "weights", "x0": 0, "dx": 1, "y0": 0,
         "dy": 1, "zmin": -limit, "zmax": limit, "colorscale": DIVERGING, "xgap": 1, "ygap": 1,
         "hoverinfo": "skip",
         "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0, "tickfont": {"size": 10}},
@@ -580,7 +585,7 @@ def weights_figure(session, height: int = 260) -> dict:
             "tickfont": {"size": 9}, "ticklabeloverflow": "allow"}
     return {
         "data": [heatmap, hover_trace("weight values", hover_x, hover_y, hover_text,
-                                      hover_data)],
+                                      hover_data, "%{text}<br>weight = %{customdata[3]:.4g}")],
         "layout": _base_layout(
             height=height, margin={"l": 30, "r": 10, "t": 4, "b": 50},
             annotations=annotations, uirevision="weights",

@@ -85,7 +85,7 @@ function openEditor(root, panel, p, ev) {
     <input type="number" step="any" required>
     <button type="submit">Apply</button><button type="button" title="Close">×</button>`;
   const input = box.querySelector("input");
-  input.value = String(Number(Number(p.customdata[3]).toPrecision(6)));
+  input.value = String(Number(Number(p.customdata[3] ?? 0).toPrecision(6)));
   input.setAttribute("aria-label", label);
   const close = () => { box.remove(); panel.editor = null; };
   box.querySelector("button[type=button]").onclick = close;
@@ -164,6 +164,34 @@ function nearest(div, ev) {
   return best;
 }
 
+// Like Python's format(value, ".4g") for ".4g", toFixed for ".2f"; null: "nan".
+function formatNumber(value, spec) {
+  if (value === null || value === undefined) return "nan";
+  if (typeof value !== "number") return String(value);
+  const m = /^\.(\d+)([fg])$/.exec(spec || "");
+  if (!m || !isFinite(value)) return String(value);
+  const digits = Number(m[1]);
+  if (m[2] === "f") return value.toFixed(digits);
+  if (value === 0) return "0";
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  if (exponent < -4 || exponent >= digits) {
+    return value.toExponential(Math.max(digits - 1, 0)).replace(/\.?0+e/, "e")
+      .replace(/e([+-])(\d)$/, "e$10$2");
+  }
+  return String(Number(value.toPrecision(Math.max(digits, 1))));
+}
+
+// A hover trace's label: its text, or its hovertemplate filled for point i.
+function hoverLabel(trace, i, x, y) {
+  if (!trace.hovertemplate) return trace.text ? trace.text[i] : `${x}, ${y}`;
+  return trace.hovertemplate.replace(
+    /%\{(text|x|y|customdata\[(\d+)\])(?::([^}]*))?\}/g, (_, field, index, spec) => {
+      if (field === "text") return trace.text ? trace.text[i] : "";
+      const value = field === "x" ? x : field === "y" ? y : trace.customdata?.[i]?.[Number(index)];
+      return formatNumber(value, spec);
+    });
+}
+
 function showHover(panel, hit) {
   let tip = panel.tip;
   if (!hit) {
@@ -176,8 +204,7 @@ function showHover(panel, hit) {
     tip.className = "live-chart-tip";
     panel.element.appendChild(tip);
   }
-  const text = hit.trace.text ? hit.trace.text[hit.i] : `${hit.x}, ${hit.y}`;
-  const html = hoverHtml(text);
+  const html = hoverHtml(hoverLabel(hit.trace, hit.i, hit.x, hit.y));
   if (tip.innerHTML !== html) tip.innerHTML = html;
   tip.hidden = false;
   const top = panel.plot.offsetTop + hit.top, left = panel.plot.offsetLeft + hit.left;

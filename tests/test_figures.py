@@ -69,7 +69,8 @@ def test_output_points_are_the_training_data(trained):
     assert np.array_equal(decode(test["y"]), data.X_test[:, 1].astype(np.float32))
     assert train["meta"] == "hover" and train["visible"] is False
     assert [c[0] for c in train["customdata"]] == list(range(len(data.X_train)))
-    assert f"class = {int(data.y_train[5])}" in train["text"][5]
+    assert train["customdata"][5][1] == data.y_train[5]
+    assert "class = %{customdata[1]}" in train["hovertemplate"]
     assert not by_name(figures.output_figure(trained, show_test=False), "test")
     # What is drawn: one small circle per point, in its class colour.
     for label, color in enumerate(figures.CLASS_COLORS[:2]):
@@ -151,9 +152,13 @@ def test_links_carry_every_weight_with_its_exact_value(trained):
     (links,) = by_name(figure, "links")
     weights = trained.net.weights
     assert len(links["customdata"]) == sum(w.size for w in weights)
+    sizes, features = trained.net.layer_sizes, trained.data.features
+    # the browser fills the template with each link's exact weight
+    assert links["hovertemplate"] == "%{text}<br>weight = %{customdata[3]:.4g}"
     for (layer, j, k, value), text in zip(links["customdata"], links["text"]):
-        assert value == weights[layer][j, k]  # what the editor starts from
-        assert f"weight = {figures.fmt(weights[layer][j, k])}" in text
+        assert value == weights[layer][j, k]  # shown on hover, and the editor starts from it
+        assert text == (f"{figures.neuron_name(layer, j, sizes, features)} → "
+                        f"{figures.neuron_name(layer + 1, k, sizes, features)}")
     (biases,) = by_name(figure, "biases")
     expected = np.concatenate([b for b in trained.net.biases])
     assert [d[3] for d in biases["customdata"]] == expected.tolist()
@@ -213,12 +218,12 @@ def test_weight_heatmap_holds_every_matrix_on_one_symmetric_scale(trained):
     left = 0
     for i, matrix in enumerate(weights):
         block = z[:matrix.shape[1], left:left + matrix.shape[0]]
-        assert np.allclose(block, matrix.T, atol=1e-6)  # row k: neuron k's incoming weights
+        assert np.array_equal(block, matrix.T)  # row k: neuron k's incoming weights
         assert np.isnan(z[matrix.shape[1]:, left:left + matrix.shape[0]]).all()
         for j in range(matrix.shape[0]):
             for k in range(matrix.shape[1]):  # hover: the exact value at the cell's centre
-                at = hover["customdata"].index([i, j, k])
-                assert f"weight = {figures.fmt(matrix[j, k])}" in hover["text"][at]
+                at = hover["customdata"].index([i, j, k, matrix[j, k]])
+                assert "weight = %{customdata[3]:.4g}" in hover["hovertemplate"]
                 assert (decode(hover["x"])[at], decode(hover["y"])[at]) == (left + j, k)
         source = figures.neuron_name(i, 0, trained.net.layer_sizes, trained.data.features)
         assert any(t.startswith(f"W{i + 1}: {source} → ") for t in hover["text"])
