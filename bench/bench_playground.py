@@ -203,51 +203,6 @@ SHOW_ALL_JS = """(keys) => {
   }));
 }"""
 
-# What-if for the network chart, on an idle page: Plotly.react of n 16x16 neuron tiles
-# drawn as n heatmap traces with zsmooth "best" (what figures.network_figure sends)
-# against one heatmap holding all tiles (NaN gaps) with zsmooth "fast". Median ms.
-TILES_WHATIF_JS = """async ([n, mode, smooth]) => {
-  const div = document.createElement('div');
-  div.style.cssText = 'position:fixed;left:0;top:0;width:640px;height:560px;z-index:9999;'
-                      + 'background:white';
-  document.body.appendChild(div);
-  const T = 16, cols = Math.ceil(Math.sqrt(n)), value = (r, c, k, i) =>
-    Math.sin(r * 0.3 + c * 0.2 + k + i * 0.1);
-  const make = (i) => {
-    if (mode === 'separate') {
-      const data = [];
-      for (let k = 0; k < n; k++) {
-        const z = Array.from({length: T}, (_, r) => Array.from({length: T},
-                                                               (_, c) => value(r, c, k, i)));
-        data.push({type: 'heatmap', z, x0: (k % cols) * 1.5, dx: 1 / T,
-                   y0: Math.floor(k / cols) * 1.5, dy: 1 / T, zmin: -1, zmax: 1,
-                   showscale: false, zsmooth: smooth});
-      }
-      return data;
-    }
-    const G = T / 2, W = cols * (T + G), H = Math.ceil(n / cols) * (T + G);
-    const z = Array.from({length: H}, () => new Array(W).fill(null));
-    for (let k = 0; k < n; k++) for (let r = 0; r < T; r++) for (let c = 0; c < T; c++)
-      z[Math.floor(k / cols) * (T + G) + r][(k % cols) * (T + G) + c] = value(r, c, k, i);
-    return [{type: 'heatmap', z, x0: 0, dx: 1 / T, y0: 0, dy: 1 / T, zmin: -1, zmax: 1,
-             showscale: false, zsmooth: smooth}];
-  };
-  const layout = {width: 640, height: 560, margin: {l: 0, r: 0, t: 0, b: 0},
-                  xaxis: {visible: false}, yaxis: {visible: false, scaleanchor: 'x'}};
-  await Plotly.newPlot(div, make(0), layout);
-  const times = [];
-  for (let i = 1; i <= 15; i++) {
-    const t0 = performance.now();
-    await Plotly.react(div, make(i), {...layout, datarevision: i});
-    times.push(performance.now() - t0);
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  }
-  Plotly.purge(div);
-  div.remove();
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}"""
-
 ALERTS_JS = """() => [...document.querySelectorAll(
   '[data-testid=stAlert], [data-testid=stException]')].map((e) => e.innerText.slice(0, 300))"""
 
@@ -887,22 +842,6 @@ def measure_scenario(browser, url: str, pid: int | None, name: str, query: str,
     }
 
 
-def tiles_whatif(browser) -> dict:
-    """Plotly.react ms for the network tiles drawn two ways (see TILES_WHATIF_JS)."""
-    with streamlit_server(APP) as url:
-        context, page, _ = open_app(browser, url, SCENARIOS["default, speed 10"])
-        try:
-            page.evaluate(TILES_WHATIF_JS, [9, "separate", "best"])  # warm up the JIT
-            return {f"{n} tiles, {label}": page.evaluate(TILES_WHATIF_JS, [n, mode, smooth])
-                    for n in (9, 56)
-                    for label, mode, smooth in (("as now: n heatmaps, zsmooth best",
-                                                 "separate", "best"),
-                                                ("n heatmaps, zsmooth fast", "separate", "fast"),
-                                                ("one heatmap, zsmooth fast", "single", "fast"))}
-        finally:
-            context.close()
-
-
 def measure_tabs(browser, seconds: float, tabs: int = 5) -> dict:
     """Server RSS on a fresh server: no tab, 1 tab playing, `tabs` tabs playing."""
     with streamlit_server(APP) as url:
@@ -1149,7 +1088,7 @@ def main() -> None:
     stages["in-process total"] = time.perf_counter() - started
 
     # ------------------------------------------------------------ the browser
-    browser_results, no_gc, tabs, whatif, browser_version = {}, {}, {}, {}, None
+    browser_results, no_gc, tabs, browser_version = {}, {}, {}, None
     if not args.no_browser:
         with launch_chromium() as browser:
             browser_version = browser.version
@@ -1167,7 +1106,6 @@ def main() -> None:
                     with environment(**env):
                         no_gc[label] = run_scenarios(browser, names, warmup, seconds,
                                                      zoom_seconds)
-                whatif = tiles_whatif(browser)
                 stages["diagnostic servers"] = time.perf_counter() - mark
             if memory_on:
                 mark = time.perf_counter()
@@ -1310,14 +1248,6 @@ def main() -> None:
                         f"{d['redraws_during']} redraws, {d['fragment_runs_during']} fragment "
                         f"runs, {d['bytes_during']} bytes received in {zoom_seconds:g} s; "
                         f"alerts {d['alerts']}")
-    if whatif:
-        out("")
-        out("Diagnostic: Plotly.react ms (median of 15, on an idle page) for the network's "
-            "16x16 neuron tiles; 9 tiles = the")
-        out("  default network, 56 = the largest; the 'as now' rows are drawn as "
-            "figures.network_figure sends them:")
-        for label, value in whatif.items():
-            out(f"  {label:45s} {value:6.1f} ms")
     out("")
     out("Server detail (in-process). 'after long run' = the loss history filled to its "
         "1000-point cap first")
@@ -1362,7 +1292,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({
             "browser": browser_results, "browser_variants": no_gc, "blas": blas,
-            "tiles_whatif": whatif, "server": server,
+            "server": server,
             "server_long_run": long_run, "figure_breakdown": breakdown, "memory": memory,
             "tabs": tabs, "load_before": load_before, "load_after": load_after,
         }, indent=2, default=str))
