@@ -225,10 +225,14 @@ function pointEvent(panel, hit) {
 function listen(root, panel) {
   const div = panel.plot;
   div.addEventListener("mousemove", (ev) => {
-    panel.hit = ev.buttons ? null : nearest(div, ev);  // not while dragging a zoom box
+    panel.mouse = ev.buttons ? null : { clientX: ev.clientX, clientY: ev.clientY };
+    panel.hit = panel.mouse && nearest(div, panel.mouse);  // not while dragging a zoom box
     showHover(panel, panel.hit);
   });
-  div.addEventListener("mouseleave", () => { panel.hit = null; showHover(panel, null); });
+  div.addEventListener("mouseleave", () => {
+    panel.mouse = panel.hit = null;
+    showHover(panel, null);
+  });
   div.on("plotly_click", (ev) => {
     const p = ev.points && ev.points[0];
     if (!p || panel.hit) return;  // our own hover target wins
@@ -331,6 +335,10 @@ async function drawPanel(Plotly, root, panel, spec, figure, config) {
     await Plotly.react(panel.plot, figure.data || [], layout, config);
   }
   panel.digest = spec.digest;
+  if (panel.mouse) {  // the value under a resting mouse follows the training
+    panel.hit = nearest(panel.plot, panel.mouse);
+    showHover(panel, panel.hit);
+  }
   panel.redraws += 1;
   panel.plot.dataset.redraws = panel.redraws;
   window.__liveChartRedraws = (window.__liveChartRedraws || 0) + 1;

@@ -198,5 +198,14 @@ def test_hover_shows_exact_values_and_a_click_edits_a_weight(browser_page, app_u
         }""", arg=["chart_network", 5], timeout=15_000)
     page.mouse.move(link["x"] + 2, link["y"] + 1)
     expect(tip).to_have_text(f"{link['text']}weight = -2.5")
+
+    # While it trains, the label under a resting mouse follows the weight.
+    press_until(page.locator(".st-key-play button"), "Pause")
+    page.mouse.move(link["x"] + 2, link["y"] + 1)
+    expect(tip).to_be_visible()
+    shown = tip.inner_text()
+    expect(tip).not_to_have_text(shown, timeout=15_000)  # the mouse has not moved
+    expect(tip).to_contain_text(link["text"])
+    press_until(page.locator(".st-key-play button"), "Play")
     expect(page.locator("[data-testid=stMetric]").filter(has_text="Training loss")
            .locator("[data-testid=stMetricValue]")).not_to_have_text(loss_before)
