@@ -1,9 +1,10 @@
-"""The live view: the play controls and a fragment that trains and redraws.
+"""The live view: the play controls, a status fragment and a fragment that trains and redraws.
 
-Play/Pause sits outside the fragment (a button inside it would not stop the
-timer). Each tick of the fragment trains ``speed`` epochs, records the losses
-and sends four figures to charts that stay mounted (``live_chart``), so
-nothing flashes and a zoom on the output map survives.
+Play/Pause sits outside the fragments (a button inside one would not stop its
+loop). Each frame trains ``speed`` epochs, records the losses and sends the four
+figures to one component whose charts stay mounted (``live_panels``), so nothing
+flashes and a zoom on the output map survives. The metrics refresh in their own,
+slower fragment.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from . import figures
 from .live_chart import Panel, live_panels
 from .session import train_frame
 
-# While playing, the next frame is made when the browser has drawn the last one
-# (live_chart's ack); the timer only restarts the loop if an ack is ever lost.
+# While playing, the next frame is made when the browser starts drawing the last
+# one (live_panels' ack); the timer only restarts the loop if an ack is ever lost.
 FRAME_SECONDS = 1.0
 MAX_SPEED_SECONDS = 0.04  # the training budget of a frame at speed "max"
 STATUS_SECONDS = 0.3  # the metrics' refresh while playing
