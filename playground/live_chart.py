@@ -15,11 +15,11 @@ inlining it into the component's JavaScript made each update ~5x slower.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -344,6 +344,42 @@ async function drawPanel(Plotly, root, panel, spec, figure, config) {
   window.__liveChartRedraws = (window.__liveChartRedraws || 0) + 1;
 }
 
+// Large traces the browser holds, per component, newest last (see figure_payload):
+// the server sends {"reuse": digest} for those it was told are here.
+const REUSE_KEEP = 64;
+
+function traceCache(name) {
+  const all = (window.__liveChartTraces ??= {});
+  return (all[name] ??= new Map());
+}
+
+// Swaps references for the traces they name; false if one is not here (then
+// the message is not drawn and the server is asked for a whole one).
+function resolve(msg) {
+  const cache = traceCache(msg.cache);
+  let complete = true;
+  const keep = (digest, trace) => { cache.delete(digest); cache.set(digest, trace); };
+  for (const figure of Object.values(msg.figures)) {
+    figure.data = (figure.data || []).map((trace) => {
+      if (trace.reuse) {
+        const held = cache.get(trace.reuse);
+        if (!held) { complete = false; return trace; }
+        keep(trace.reuse, held);
+        window.__liveChartReused = (window.__liveChartReused || 0) + 1;
+        return held;
+      }
+      if (trace.digest) keep(trace.digest, trace);
+      return trace;
+    });
+  }
+  while (cache.size > REUSE_KEEP) cache.delete(cache.keys().next().value);
+  return complete;
+}
+
+function held(msg) {
+  return { have: [...traceCache(msg.cache).keys()] };
+}
+
 // Draws only the newest message: messages that arrive during a draw are skipped.
 async function drain(root) {
   root.busy = true;
@@ -354,7 +390,7 @@ async function drain(root) {
       const Plotly = await loadPlotly(msg.plotly_src);
       // Flow control: the server makes the next frame while this one is drawn,
       // and waits for this acknowledgement before it makes another.
-      if (msg.ack) send(root, "drawn", {});
+      if (msg.ack) send(root, "drawn", held(msg));
       const config = { displaylogo: false, ...msg.config };
       for (const row of msg.rows) {
         for (const spec of row) {
@@ -389,9 +425,13 @@ export default function ({ data, parentElement, setTriggerValue }) {
     root.text = text;
     try {
       const msg = JSON.parse(text);
-      layout(root, msg);
-      root.next = msg;
-      if (!root.busy) drain(root);
+      if (!resolve(msg)) {
+        send(root, "drawn", held(msg));  // a rerun with every trace in full
+      } else {
+        layout(root, msg);
+        root.next = msg;
+        if (!root.busy) drain(root);
+      }
     } catch (err) {
       console.error(err);
       element.textContent = `live_chart: ${err}`;
@@ -509,17 +549,73 @@ class Panel:
     edit: bool = False
 
 
-def _figure_bytes(figure) -> bytes:
-    if hasattr(figure, "to_json"):
-        figure = figure.to_json()
-    if isinstance(figure, str):
-        return figure.encode()
+def _json(value) -> bytes:
     try:  # NaN is not JSON: the browser's JSON.parse would reject it
-        return json.dumps(figure, separators=(",", ":"), allow_nan=False).encode()
+        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
     except (TypeError, ValueError):  # numpy values, NaN: plotly's encoder copes
         from plotly.io.json import to_json_plotly
 
-        return to_json_plotly(figure).encode()
+        return to_json_plotly(value).encode()
+
+
+REUSE_MIN_BYTES = 2000  # smaller traces are cheaper to resend than to look up
+
+
+def trace_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=10).hexdigest()
+
+
+def figure_payload(figure, have: frozenset[str] = frozenset()) -> tuple[bytes, str]:
+    """A figure's JSON for the browser, and a digest of what it shows.
+
+    Each large trace of a dict figure carries its digest; one of REUSE_MIN_BYTES
+    or more whose digest is in ``have`` (what the browser said it holds) is sent
+    as {"reuse": digest} instead: the data points, say, travel once, not every
+    frame. A str figure (``fig.to_json()``) is sent as it is.
+    """
+    if hasattr(figure, "to_json"):
+        figure = figure.to_json()
+    if isinstance(figure, str):
+        raw = figure.encode()
+        return raw, trace_digest(raw)
+    traces, digests = [], []
+    for trace in figure.get("data", []):
+        raw = _json(trace)
+        digest = trace_digest(raw)
+        digests.append(digest)
+        if len(raw) < REUSE_MIN_BYTES or not raw.startswith(b"{"):
+            traces.append(raw)
+        elif digest in have:
+            traces.append(b'{"reuse":"' + digest.encode() + b'"}')
+        else:
+            traces.append(b'{"digest":"' + digest.encode() + b'",' + raw[1:])
+    layout = _json(figure.get("layout", {}))
+    digests.append(trace_digest(layout))
+    payload = b'{"data":[' + b",".join(traces) + b'],"layout":' + layout + b"}"
+    return payload, trace_digest(",".join(digests).encode())
+
+
+def panels_payload(rows: Sequence[Sequence[Panel]], have: frozenset[str] = frozenset(), *,
+                   ack: bool = False, config: dict | None = None, cache: str = "",
+                   plotly_src: str = "") -> bytes:
+    """The component's message: the panels' layout and their figures (see figure_payload)."""
+    specs, figures = [], []
+    for row in rows:
+        specs.append([])
+        for panel in row:
+            figure, digest = figure_payload(panel.figure, have)
+            figures.append(json.dumps(panel.key).encode() + b":" + figure)
+            specs[-1].append({
+                "key": panel.key, "height": int(panel.height), "title": panel.title,
+                "flex": float(panel.flex), "min_width": int(panel.min_width),
+                "on_click": bool(panel.on_click), "edit": bool(panel.edit),
+                "digest": digest,  # unchanged figures are not redrawn
+            })
+    header = {"rows": specs, "ack": bool(ack), "config": config or {}, "cache": cache,
+              "plotly_src": plotly_src}
+    # Splice the figures' bytes into the message instead of parsing them again.
+    head = json.dumps(header, separators=(",", ":")).encode()[:-1]
+    return head + b',"figures":{' + b",".join(figures) + b"}}"
 
 
 def live_panels(rows: Sequence[Sequence[Panel]], *, key: str, ack: bool = False,
@@ -534,7 +630,8 @@ def live_panels(rows: Sequence[Sequence[Panel]], *, key: str, ack: bool = False,
     With ``ack``, the browser acknowledges each frame as it starts drawing it
     (a rerun of the fragment holding the component): the server makes the next
     frame while the browser draws this one, one frame in flight at most, so a
-    live loop never floods the websocket.
+    live loop never floods the websocket. The acknowledgement lists the large
+    traces the browser holds; those are then sent as references.
     """
     if not st.get_option("server.enableStaticServing"):
         raise RuntimeError(
@@ -543,25 +640,16 @@ def live_panels(rows: Sequence[Sequence[Panel]], *, key: str, ack: bool = False,
         )
     # A stat() per call (µs): the copy comes back if someone deleted it.
     ensure_plotly_js()
-    specs, figures = [], []
-    for row in rows:
-        specs.append([])
-        for panel in row:
-            figure = _figure_bytes(panel.figure)
-            figures.append(json.dumps(panel.key).encode() + b":" + figure)
-            specs[-1].append({
-                "key": panel.key, "height": int(panel.height), "title": panel.title,
-                "flex": float(panel.flex), "min_width": int(panel.min_width),
-                "on_click": bool(panel.on_click), "edit": bool(panel.edit),
-                "digest": zlib.crc32(figure),  # unchanged figures are not redrawn
-            })
-    header = {"rows": specs, "ack": bool(ack), "config": config or {},
-              "plotly_src": _plotly_src()}
-    # Splice the figures' bytes into the message instead of parsing them.
-    head = json.dumps(header, separators=(",", ":")).encode()[:-1]
-    payload = head + b',"figures":{' + b",".join(figures) + b"}}"
+    # Only a live loop reuses traces: its acknowledgements keep ``have`` current.
+    memory = f"_live_chart_have:{key}"
+    have = st.session_state.get(memory, frozenset()) if ack else frozenset()
+    payload = panels_payload(rows, have, ack=ack, config=config, cache=key,
+                             plotly_src=_plotly_src())
     result = _component(key=key, data=payload, on_click_change=_ignore,
                         on_edit_change=_ignore, on_drawn_change=_ignore)
+    drawn = result.get("drawn")
+    if isinstance(drawn, dict) and isinstance(drawn.get("have"), list):
+        st.session_state[memory] = frozenset(str(d) for d in drawn["have"][:256])
     for kind in ("click", "edit"):
         event = result.get(kind)
         if event:

@@ -209,3 +209,25 @@ def test_hover_shows_exact_values_and_a_click_edits_a_weight(browser_page, app_u
     press_until(page.locator(".st-key-play button"), "Play")
     expect(page.locator("[data-testid=stMetric]").filter(has_text="Training loss")
            .locator("[data-testid=stMetricValue]")).not_to_have_text(loss_before)
+
+
+def test_data_points_travel_once_while_playing_and_stay_drawn(browser_page, app_url):
+    page = browser_page
+    open_app(page, app_url)
+    press_until(page.locator(".st-key-play button"), "Pause")
+    page.wait_for_function("() => (window.__liveChartReused || 0) >= 5", timeout=30_000)
+    # A page that lost what it held asks for whole traces and goes on drawing.
+    redraws = page.evaluate("() => { window.__liveChartTraces = {}; "
+                            "return window.__liveChartRedraws; }")
+    page.wait_for_function("(n) => window.__liveChartRedraws >= n + 20", arg=redraws,
+                           timeout=30_000)
+    press_until(page.locator(".st-key-play button"), "Play")
+    drawn = page.evaluate("""() => {
+      const div = document.querySelector('.live-chart[data-key="chart_output"]');
+      const points = div._fullData.filter((t) => t.name === 'training points');
+      return {traces: points.length,
+              paths: [...div.querySelectorAll('.scatterlayer path.js-fill')]
+                .filter((p) => (p.getAttribute('d') || '').length > 1000).length};
+    }""")
+    assert drawn["traces"] == 2  # one per class, held by the page and reused
+    assert drawn["paths"] >= 2
