@@ -206,7 +206,7 @@ def test_the_max_speed_budget_yields_to_slow_frames_and_grows_on_fast_ones():
     for _ in range(5):  # frames at 5 per second: train less
         now += 0.2
         budget.next(now)
-    assert budget.seconds == pytest.approx(0.04 * 0.96 ** 5)
+    assert budget.seconds == pytest.approx(0.04 * 0.9 ** 5)
     for _ in range(200):  # far too slow: never below the floor
         now += 0.5
         budget.next(now)
