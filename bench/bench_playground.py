@@ -400,17 +400,16 @@ class Frame:
 
     def __init__(self, config):
         from playground import live
-        from playground.session import FrameBudget, TrainingSession
+        from playground.session import TrainingSession
 
         self.live = live
-        self.budget = FrameBudget().seconds  # where speed "max" starts
         self.session = TrainingSession(config)
         self.speed = config.speed
 
     def train(self) -> int:
         session, before = self.session, self.session.epoch
         if self.speed == 0:
-            session.train_for(self.budget, 10**6)
+            session.train_for(self.live.MAX_SPEED_SECONDS, 10**6)
         else:
             session.train_epochs(self.speed)
         session.record()
@@ -1069,7 +1068,6 @@ def main() -> None:
     load_before = load_average()
     configs = _configs()
     from playground import live
-    from playground.session import FrameBudget
 
     # ------------------------------------------------ in-process server timing
     server, long_run, breakdown, profiles = {}, {}, {}, {}
@@ -1128,8 +1126,7 @@ def main() -> None:
         f"{zoom_seconds:g} s each; in-process timings: median of {frames} frames)")
     out(f"app       : fragment timer {live.FRAME_SECONDS * 1e3:.0f} ms (at most "
         f"{1 / live.FRAME_SECONDS:.1f} frames/s); speed max trains "
-        f"{FrameBudget().seconds * 1e3:.0f} ms per frame at first, then adapts it to keep "
-        f">= {FrameBudget().target_fps:g} frames/s; headless Chromium at 1440x1000")
+        f"{live.MAX_SPEED_SECONDS * 1e3:.0f} ms per frame; headless Chromium at 1440x1000")
     out(f"targets   : >= {TARGET_REDRAWS:g} redraws/s on every chart, >= {TARGET_EPOCHS:g} "
         f"epochs/s ({EPOCHS_TARGET_SCENARIO}), 0 blank frames, zoom kept")
     out("")

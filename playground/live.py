@@ -16,11 +16,12 @@ import streamlit as st
 
 from . import figures
 from .live_chart import Panel, live_panels
-from .session import FrameBudget, train_frame
+from .session import train_frame
 
 # While playing, the next frame is made when the browser starts drawing the last
 # one (live_panels' ack); the timer only restarts the loop if an ack is ever lost.
 FRAME_SECONDS = 1.0
+MAX_SPEED_SECONDS = 0.04  # the training budget of a frame at speed "max"
 STATUS_SECONDS = 0.3  # the metrics' refresh while playing
 
 
@@ -79,10 +80,7 @@ def view(state) -> None:
         session = state.session
         started = time.perf_counter()
         if state.playing and not session.diverged:
-            if "frame_budget" not in state:
-                state.frame_budget = FrameBudget()
-            budget = state.frame_budget.next(started) if state.config.speed == 0 else 0.0
-            train_frame(session, state.config.speed, budget)
+            train_frame(session, state.config.speed, MAX_SPEED_SECONDS)
             session.record()
             if "health" in state:
                 state.health.measure(session)

@@ -369,33 +369,6 @@ def _finite_or_nan(value: float) -> float:
     return value if math.isfinite(value) else math.nan
 
 
-@dataclass
-class FrameBudget:
-    """How long a frame at speed "max" trains, adapted to keep the view live.
-
-    The server's training and the browser's drawing share the machine: the
-    longer a frame trains, the fewer frames the browser draws. After each frame
-    the budget grows a little when frames came faster than ``target_fps`` and
-    shrinks when slower, within [low, high] seconds.
-    """
-
-    seconds: float = 0.04
-    target_fps: float = 10.0
-    low: float = 0.01
-    high: float = 0.1
-    last: float | None = None
-
-    def next(self, now: float) -> float:
-        """The budget for the frame starting at ``now`` (a monotonic clock)."""
-        if self.last is not None:
-            period = now - self.last
-            if period < 1.0:  # a pause or a stall says nothing about the frame rate
-                self.seconds *= 1.04 if period < 1 / self.target_fps else 0.96
-                self.seconds = min(max(self.seconds, self.low), self.high)
-        self.last = now
-        return self.seconds
-
-
 def train_frame(runner, speed: int, seconds: float) -> None:
     """One frame of Play: ``speed`` epochs, or (speed 0, "max") as many as fit in
     ``seconds``. ``runner`` is a TrainingSession or a lab Comparison."""
@@ -405,6 +378,5 @@ def train_frame(runner, speed: int, seconds: float) -> None:
         runner.train_epochs(speed)
 
 
-__all__ = ["CLASS_NAMES", "Data", "FrameBudget", "History", "TrainingSession", "make_data",
-           "make_network",
+__all__ = ["CLASS_NAMES", "Data", "History", "TrainingSession", "make_data", "make_network",
            "make_optimizer", "output_setup", "train_frame", "train_size"]

@@ -197,23 +197,3 @@ def test_bad_edits_are_refused_with_a_message_and_change_nothing(target, value, 
     with pytest.raises(ValueError, match=message):
         session.set_parameter(*target, value)
     assert np.array_equal(session.net.get_parameters(), before)
-
-
-def test_the_max_speed_budget_yields_to_slow_frames_and_grows_on_fast_ones():
-    budget = sess.FrameBudget(seconds=0.04, target_fps=10, low=0.01, high=0.1)
-    now = 100.0
-    assert budget.next(now) == 0.04  # the first frame: nothing measured yet
-    for _ in range(5):  # frames at 5 per second: train less
-        now += 0.2
-        budget.next(now)
-    assert budget.seconds == pytest.approx(0.04 * 0.9 ** 5)
-    for _ in range(200):  # far too slow: never below the floor
-        now += 0.5
-        budget.next(now)
-    assert budget.seconds == 0.01
-    now += 30  # a pause says nothing about the frame rate
-    assert budget.next(now) == 0.01
-    for _ in range(200):  # frames at 20 per second: train more, up to the ceiling
-        now += 0.05
-        budget.next(now)
-    assert budget.seconds == 0.1
