@@ -117,10 +117,14 @@ chosen = st.segmented_control("Page", PAGES, key="page", default=PAGES[0],
                               label_visibility="collapsed") or PAGES[0]
 if chosen == PAGES[0]:
     live.toolbar(state, set_playing, step_batch, step_epoch, reset)
-    live.view(state)
+    live.view(state, buttons=live.TOOLBAR_BUTTONS + controls.SIDEBAR_BUTTONS)
 elif chosen == PAGES[1]:
     page_lab.render(state)
 elif chosen == PAGES[2]:
     page_inspector.render(state)
 else:
     page_data.render(state)
+
+# What this whole-page run drew: a fragment's rerun compares against it to catch
+# input Streamlit folded into that rerun (live.folded_input).
+state.page_widgets = controls.widget_snapshot()

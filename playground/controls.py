@@ -64,6 +64,19 @@ def _change_layers(delta: int) -> None:
     state["layer_count"] = count
 
 
+SIDEBAR_BUTTONS = ("add_layer", "remove_layer", "regenerate", "reset_side")
+
+
+def widget_snapshot() -> dict:
+    """The current values of every value widget on the page outside the live fragments."""
+    prefix = NEURON_KEY.split("{")[0]
+    return {key: value for key, value in st.session_state.items()
+            if isinstance(key, str) and (key.startswith(("w_", prefix)) or key in PAGE_TOGGLES)}
+
+
+PAGE_TOGGLES = ("show_test", "discretize", "log_scale", "layer_count")
+
+
 def sidebar(config: Config, on_regenerate, on_reset) -> Config:
     """Draw the controls; return the Config they describe."""
     state = st.session_state
@@ -85,6 +98,7 @@ def sidebar(config: Config, on_regenerate, on_reset) -> Config:
             left, right = st.columns([3, 2], vertical_alignment="bottom")
             left.number_input("Data seed", *cfg.SEED_RANGE, step=1, key="w_seed")
             right.button("Regenerate", on_click=on_regenerate, use_container_width=True,
+                         key="regenerate",
                          help="New points from a new seed; the network is kept as it is.")
 
         if _shown(config, "features"):

@@ -13,8 +13,9 @@ import math
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from . import figures
+from . import controls, figures
 from .live_chart import Panel, live_panels
 from .session import train_frame
 
@@ -22,6 +23,7 @@ from .session import train_frame
 # one (live_panels' ack); the timer only restarts the loop if an ack is ever lost.
 FRAME_SECONDS = 1.0
 MAX_SPEED_SECONDS = 0.04  # the training budget of a frame at speed "max"
+TOOLBAR_BUTTONS = ("play", "step", "step_epoch", "reset")
 STATUS_SECONDS = 0.3  # the metrics' refresh while playing
 
 
@@ -58,7 +60,26 @@ def _format_loss(value: float) -> str:
     return "—" if value is None or not math.isfinite(value) else f"{value:.4f}"
 
 
-def view(state) -> None:
+def folded_input(state, buttons) -> bool:
+    """Input meant for the whole page that arrived with this fragment's rerun.
+
+    Streamlit's page sends the widget updates of one instant as one rerun,
+    scoped to the fragment of the first: a click on Pause (or a moved slider)
+    that lands together with the charts' acknowledgement is folded into the
+    fragment's rerun, where its callback never runs. The click stays recorded,
+    so a whole-page rerun delivers it. True when one of ``buttons`` (keys) is
+    pressed or a value differs from what the last whole-page run drew.
+    """
+    ctx = get_script_run_ctx()
+    if not (ctx and ctx.fragment_ids_this_run):
+        return False  # a whole-page run: every callback has run
+    if any(st.session_state.get(key) is True for key in buttons):
+        return True
+    drawn = state.get("page_widgets")
+    return drawn is not None and drawn != controls.widget_snapshot()
+
+
+def view(state, buttons=()) -> None:
     # The status has its own, slower fragment: the page re-renders every element
     # a fragment sends, and four metrics each frame cost the browser more than a
     # chart does (10.8 -> 7.8 redraws/s in a profile at the defaults).
@@ -77,6 +98,8 @@ def view(state) -> None:
 
     @st.fragment(run_every=FRAME_SECONDS if state.playing else None)
     def frame():
+        if folded_input(state, buttons):
+            st.rerun()  # the whole page, with the click or value it carries
         session = state.session
         started = time.perf_counter()
         if state.playing and not session.diverged:

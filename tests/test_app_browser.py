@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from conftest import press_until, wait_for_app
+from conftest import press_and_expect, wait_for_app
 from playwright.sync_api import expect
 
 
@@ -39,7 +39,7 @@ def test_play_pause_step_on_spiral(browser_page, app_url):
     start_loss = number(metric_value(page, "Training loss"))
     assert metric_value(page, "Epoch") == "0"
 
-    press_until(page.locator(".st-key-play button"), "Pause")
+    press_and_expect(page.locator(".st-key-play button"), "Pause")
     # Epoch rises while it plays, and the training loss falls.
     deadline = time.monotonic() + 30
     while number(metric_value(page, "Epoch")) < 100 and time.monotonic() < deadline:
@@ -47,7 +47,7 @@ def test_play_pause_step_on_spiral(browser_page, app_url):
     assert number(metric_value(page, "Epoch")) >= 100
     assert number(metric_value(page, "Training loss")) < start_loss
 
-    press_until(page.locator(".st-key-play button"), "Play")
+    press_and_expect(page.locator(".st-key-play button"), "Play")
     expect(page.get_by_role("button", name="Play")).to_be_visible()
     wait_for_app(page)
     time.sleep(0.5)
@@ -200,13 +200,13 @@ def test_hover_shows_exact_values_and_a_click_edits_a_weight(browser_page, app_u
     expect(tip).to_have_text(f"{link['text']}weight = -2.5")
 
     # While it trains, the label under a resting mouse follows the weight.
-    press_until(page.locator(".st-key-play button"), "Pause")
+    press_and_expect(page.locator(".st-key-play button"), "Pause")
     page.mouse.move(link["x"] + 2, link["y"] + 1)
     expect(tip).to_be_visible()
     shown = tip.inner_text()
     expect(tip).not_to_have_text(shown, timeout=15_000)  # the mouse has not moved
     expect(tip).to_contain_text(link["text"])
-    press_until(page.locator(".st-key-play button"), "Play")
+    press_and_expect(page.locator(".st-key-play button"), "Play")
     expect(page.locator("[data-testid=stMetric]").filter(has_text="Training loss")
            .locator("[data-testid=stMetricValue]")).not_to_have_text(loss_before)
 
@@ -214,14 +214,14 @@ def test_hover_shows_exact_values_and_a_click_edits_a_weight(browser_page, app_u
 def test_data_points_travel_once_while_playing_and_stay_drawn(browser_page, app_url):
     page = browser_page
     open_app(page, app_url)
-    press_until(page.locator(".st-key-play button"), "Pause")
+    press_and_expect(page.locator(".st-key-play button"), "Pause")
     page.wait_for_function("() => (window.__liveChartReused || 0) >= 5", timeout=30_000)
     # A page that lost what it held asks for whole traces and goes on drawing.
     redraws = page.evaluate("() => { window.__liveChartTraces = {}; "
                             "return window.__liveChartRedraws; }")
     page.wait_for_function("(n) => window.__liveChartRedraws >= n + 20", arg=redraws,
                            timeout=30_000)
-    press_until(page.locator(".st-key-play button"), "Play")
+    press_and_expect(page.locator(".st-key-play button"), "Play")
     drawn = page.evaluate("""() => {
       const div = document.querySelector('.live-chart[data-key="chart_output"]');
       const points = div._fullData.filter((t) => t.name === 'training points');
@@ -231,3 +231,26 @@ def test_data_points_travel_once_while_playing_and_stay_drawn(browser_page, app_
     }""")
     assert drawn["traces"] == 2  # one per class, held by the page and reused
     assert drawn["paths"] >= 2
+
+
+def test_pause_and_settings_take_effect_while_it_redraws(browser_page, app_url):
+    """Clicks and changes that land together with a frame are not lost."""
+    page = browser_page
+    open_app(page, app_url)
+    button = page.locator(".st-key-play button")
+    for _ in range(6):  # each click once, timed against the frames by chance
+        press_and_expect(button, "Pause")
+        page.wait_for_timeout(700)
+        press_and_expect(button, "Play")
+        page.wait_for_timeout(300)
+    press_and_expect(button, "Pause")
+    rate = page.locator(".st-key-w_learning_rate input[type=range]")
+    for expected in ("0.1", "0.3", "1"):  # TensorFlow Playground's scale after 0.03
+        rate.focus()
+        rate.press("ArrowRight")
+        expect(page.get_by_text(re.compile(r"^Step [\d,]+ ·")).first).to_be_visible()
+        page.wait_for_function("(lr) => new URL(location.href).searchParams.get('lr') === lr",
+                               arg=expected, timeout=10_000)
+        page.wait_for_timeout(400)
+    assert "Pause" in button.inner_text()  # still playing, at the new rate
+    press_and_expect(button, "Play")

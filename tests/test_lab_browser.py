@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 
-from conftest import press_until, wait_for_app
+from conftest import press_and_expect, wait_for_app
 from playwright.sync_api import expect
 
 
@@ -98,7 +98,7 @@ def test_compare_three_rates_range_test_and_landscape(page, app_url):
 
     play = page.locator(".st-key-lab_play button")
     expect(play).to_have_text(re.compile("Play"))
-    press_until(play, "Pause")
+    press_and_expect(play, "Pause")
     # Every run advances, together.
     wait_until(lambda: min(run_epoch(page, i) for i in range(3)) >= 30,
                message="the runs did not all reach epoch 30")
@@ -110,7 +110,7 @@ def test_compare_three_rates_range_test_and_landscape(page, app_url):
     maps = [t for t in chart_traces(page, "chart_lab_maps") if t["type"] == "heatmap"]
     assert len(maps) == 3
 
-    press_until(play, "Play")
+    press_and_expect(play, "Play")
     settle(page)
     time.sleep(0.5)
     paused = [run_epoch(page, i) for i in range(3)]
