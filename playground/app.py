@@ -90,7 +90,7 @@ with st.sidebar:
     st.caption("A neural network, learning live, built on **mikir** (numpy only).")
     if state.session.data.source == "custom":
         points = len(state.session.data.X_train) + len(state.session.data.X_test)
-        st.info(f"Training on your own {points} points (tab *Your data & model*). "
+        st.info(f"Training on your own {points} points (page *Your data & model*). "
                 "Choose a data set below to go back.", icon=":material/edit_location:")
 for notice in state.notices:
     st.warning(f"Share link: {notice}", icon="⚠️")

@@ -1,4 +1,4 @@
-"""The "Your data & model" tab: click points, CSV in and out, networks in and out,
+"""The "Your data & model" page: click points, CSV in and out, networks in and out,
 a Python script of the run, and a classroom link.
 
 Streamlit code only; every computation lives in ``data_io`` and ``export``.

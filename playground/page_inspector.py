@@ -1,4 +1,4 @@
-"""The Backprop inspector tab: one training step, number by number.
+"""The Backprop inspector page: one training step, number by number.
 
 Streamlit code only, thin over ``inspector.py`` (every number) and ``figures.py``
 (every figure). Nothing here trains except the step buttons, and looking back
