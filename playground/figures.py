@@ -178,6 +178,12 @@ def hover_trace(name: str, x, y, text: list[str] | None = None, customdata=None,
     return trace
 
 
+def neuron_names(sizes, features) -> list[list[str]]:
+    """``neuron_name`` of every neuron, layer by layer."""
+    return [[neuron_name(layer, i, sizes, features) for i in range(count)]
+            for layer, count in enumerate(sizes)]
+
+
 def _finite(value) -> float | None:
     """A number JSON can carry (NaN and infinities become null)."""
     value = float(value)
@@ -282,8 +288,7 @@ def network_figure(session, highlight=None, link_values=None, title_suffix: str 
     values = link_values if link_values is not None else net.weights
     x_range, y_range = _network_ranges(sizes)
     px_per_unit = (width - MARGIN["l"] - MARGIN["r"]) / (x_range[1] - x_range[0])
-    names = [[neuron_name(layer, i, sizes, data.features) for i in range(count)]
-             for layer, count in enumerate(sizes)]
+    names = neuron_names(sizes, data.features)
     step = TILE / THUMBNAIL
 
     # Links first, so the tiles sit on top of their ends.
@@ -555,8 +560,7 @@ def weights_figure(session, height: int = 260) -> dict:
     z = np.full((rows, columns), np.nan)
     hover_x, hover_y, hover_text, hover_data = [], [], [], []
     tick_values, tick_text, annotations = [], [], []
-    names = [[neuron_name(layer, i, sizes, data.features) for i in range(count)]
-             for layer, count in enumerate(sizes)]
+    names = neuron_names(sizes, data.features)
     left = 0
     for i, matrix in enumerate(net.weights):
         count_in, count_out = matrix.shape

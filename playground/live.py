@@ -178,10 +178,9 @@ def _apply_edit(session, event) -> None:
             raise ValueError("That click did not name a weight.")
         number = session.set_parameter(*target, event.get("value"))
         layer, j, k = target
-        sizes, features = session.net.layer_sizes, session.data.features
-        what = (f"bias of {figures.neuron_name(layer + 1, j, sizes, features)}" if k == -1 else
-                f"weight {figures.neuron_name(layer, j, sizes, features)} → "
-                f"{figures.neuron_name(layer + 1, k, sizes, features)}")
+        names = figures.neuron_names(session.net.layer_sizes, session.data.features)
+        what = (f"bias of {names[layer + 1][j]}" if k == -1 else
+                f"weight {names[layer][j]} → {names[layer + 1][k]}")
         st.toast(f"Set the {what} to {number:g}.", icon="✏️")
     except ValueError as error:
         st.toast(str(error), icon="⚠️")

@@ -281,15 +281,19 @@ function listen(root, panel) {
   });
 }
 
+function purgePanels(root) {
+  for (const panel of root.panels.values()) {
+    panel.resizer?.disconnect();
+    window.Plotly?.purge(panel.plot);
+  }
+}
+
 // Rows of panels, each a title over a plotly <div>; rebuilt only when the set
 // of panels changes, so the charts stay mounted from frame to frame.
 function layout(root, msg) {
   const shape = JSON.stringify(msg.rows.map((row) => row.map((s) => [s.key, s.flex])));
   if (shape === root.shape) return;
-  for (const panel of root.panels.values()) {
-    panel.resizer?.disconnect();
-    window.Plotly?.purge(panel.plot);
-  }
+  purgePanels(root);
   root.element.replaceChildren();
   root.panels = new Map();
   root.shape = shape;
@@ -440,11 +444,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   // Streamlit keeps only the newest cleanup and may call it while the chart
   // stays mounted (a cancelled update), so purge only a detached chart.
   return () => setTimeout(() => {
-    if (element.isConnected) return;
-    for (const panel of root.panels.values()) {
-      panel.resizer?.disconnect();
-      window.Plotly?.purge(panel.plot);
-    }
+    if (!element.isConnected) purgePanels(root);
   }, 0);
 }
 """
