@@ -154,6 +154,36 @@ class Comparison:
                 chunk = min(chunk * 2, 64)
         return done
 
+    def train_until(self, deadline: float, max_epochs: float = math.inf) -> float:
+        """Train every running run by the same amount until ``deadline`` (by
+        ``time.perf_counter()``) or ``max_epochs``; returns the epochs done.
+
+        The first running run gets its share of the time left; the others then
+        train exactly as many mini-batches, so the runs stay in step.
+        """
+        done = 0.0
+        while self.any_running and done < max_epochs - 1e-9:
+            now = time.perf_counter()
+            running = [s for s in self.sessions if not s.diverged]
+            share = (deadline - now) / len(running)
+            if share <= 0:
+                break
+            amount = running[0].train_until(now + share, max_epochs - done)
+            if amount <= 0:
+                break
+            for session in running[1:]:
+                session.train_until(math.inf, amount)
+            done += amount
+        return done
+
+    def copy(self) -> Comparison:
+        """Independent copies of the runs (sharing the data), to draw from."""
+        twin = copy.copy(self)
+        twin.sessions = [session.copy() for session in self.sessions]
+        twin.labels = list(self.labels)
+        twin._recorded_steps = list(self._recorded_steps)
+        return twin
+
     def record(self) -> None:
         """Measure every run whose weights changed since the last record."""
         for i, session in enumerate(self.sessions):

@@ -7,6 +7,7 @@ browser. The page owns one session per browser tab.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 import warnings
@@ -152,6 +153,7 @@ class TrainingSession:
         self._rng = np.random.default_rng(self.config.init_seed)
         self._order = np.arange(len(self.data.F_train))
         self._cursor = 0
+        self._epoch_seconds: float | None = None  # measured by train_until
         self.last_good = (0, 0, self.net.get_parameters())
         self.record()
 
@@ -190,6 +192,7 @@ class TrainingSession:
         self.data = make_data(self.config)
         self._order = np.arange(len(self.data.F_train))
         self._cursor = 0
+        self._epoch_seconds = None
         self.record()
         return False
 
@@ -216,6 +219,40 @@ class TrainingSession:
     def train_size(self) -> int:
         return len(self.data.F_train)
 
+    @property
+    def batches_per_epoch(self) -> int:
+        return max(1, -(-self.train_size // self.batch_size))
+
+    @property
+    def batch_in_epoch(self) -> int:
+        """Mini-batches done in the current epoch (0 at an epoch boundary)."""
+        return -(-self._cursor // self.batch_size)
+
+    def next_batch_indices(self) -> np.ndarray:
+        """The training indices the next ``step_batch`` will use; nothing changes.
+
+        When a new epoch is about to start, a copy of the shuffle generator
+        draws that epoch's order, exactly as ``step_batch`` will.
+        """
+        order = self._order.copy()
+        if self._cursor == 0:
+            copy.deepcopy(self._rng).shuffle(order)
+        return order[self._cursor:self._cursor + self.batch_size]
+
+    def copy(self) -> TrainingSession:
+        """An independent copy to draw from while the original trains on.
+
+        The data is shared: no one changes a ``Data`` in place (new points make a
+        new one). Network, optimizer, history and shuffle state are copies.
+        """
+        twin = copy.copy(self)
+        twin.net = self.net.copy()
+        twin.optimizer = copy.deepcopy(self.optimizer)
+        twin.history = copy.deepcopy(self.history)
+        twin._rng = copy.deepcopy(self._rng)
+        twin._order = self._order.copy()
+        return twin
+
     # -------------------------------------------------------------- training
     def step_batch(self) -> bool:
         """Train on the next mini-batch of the current epoch. False if diverged."""
@@ -223,6 +260,8 @@ class TrainingSession:
             return False
         n = self.train_size
         if self._cursor == 0:
+            # an epoch boundary with finite weights: where a rewind comes back to
+            self.last_good = (self.epoch, self.steps, self.net.get_parameters())
             self._rng.shuffle(self._order)
         batch = self._order[self._cursor:self._cursor + self.batch_size]
         try:
@@ -287,6 +326,41 @@ class TrainingSession:
             if spent < (deadline - time.perf_counter()) / 4:
                 chunk = min(chunk * 2, 64)
         return done
+
+    def train_until(self, deadline: float, max_epochs: float = math.inf) -> float:
+        """Train until ``time.perf_counter()`` reaches ``deadline`` or ``max_epochs``
+        are done; returns the epochs done (fractional: a slice may end mid-epoch).
+
+        Whole epochs go through the fast path (``train_epochs``) when they fit in
+        the time left, judged by the last measured epoch time; otherwise
+        mini-batches one at a time, so a slice overruns by at most one batch.
+        """
+        per_epoch = self.batches_per_epoch
+        todo = math.inf if math.isinf(max_epochs) else round(max_epochs * per_epoch)
+        done = 0
+        while done < todo and not self.diverged:
+            now = time.perf_counter()
+            left = deadline - now
+            if left <= 0:
+                break
+            epoch_seconds = self._epoch_seconds
+            if self._cursor == 0 and epoch_seconds is not None:
+                whole = int(min(64, left / max(epoch_seconds, 1e-9),
+                                (todo - done) // per_epoch if todo < math.inf else 64))
+                if whole >= 1:
+                    self.train_epochs(whole)
+                    self._epoch_seconds = (time.perf_counter() - now) / whole
+                    done += whole * per_epoch
+                    continue
+            self.step_batch()
+            done += 1
+            # a batch's cost times the batches: an estimate (on the high side, one
+            # step at a time costs more than inside fit) until a whole epoch is timed;
+            # also lowers an estimate that a one-off pause made too high
+            estimate = (time.perf_counter() - now) * per_epoch
+            if epoch_seconds is None or (self._cursor == 0 and estimate < epoch_seconds):
+                self._epoch_seconds = estimate
+        return done / per_epoch
 
     def _check_finite(self) -> bool:
         if not np.isfinite(self.net._params).all():
