@@ -308,3 +308,56 @@ def test_non_utf8_bytes_are_refused(tmp_path):
 def test_loads_of_something_that_is_not_text(value):
     with pytest.raises(ValueError, match="JSON"):
         loads(value)
+
+
+# ------------------------------------------------- BOM, long numbers, short messages
+
+def test_a_leading_utf8_bom_is_accepted_as_bytes_and_text(tmp_path):
+    net = scrambled(NeuralNetwork(2, 3, 1, seed=0))
+    text = dumps(net)
+    assert_identical(loads(b"\xef\xbb\xbf" + text.encode("utf-8")), net)
+    assert_identical(loads("\ufeff" + text), net)
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert_identical(load(path), net)
+
+
+MARK = 987654321987
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (weight_setter(MARK), r"weights\[0\] contains a number too large"),
+    (setter("regularization_rate", -MARK), r"regularization_rate"),
+    (setter("seed", MARK), r"seed"),
+    (setter("layer_sizes", [2, MARK, 1]), r"parameters"),
+])
+def test_a_5000_digit_integer_gets_a_short_normal_message(change, pattern):
+    text = edited(change).replace(str(MARK), "9" * 5000)
+    with pytest.raises(ValueError, match=pattern) as info:
+        loads(text)
+    message = str(info.value)
+    assert "set_int_max_str_digits" not in message and len(message) <= ser.MAX_MESSAGE
+
+
+@pytest.mark.parametrize("change", [
+    setter("version", "v" * 100_000),
+    setter("init", "x" * 100_000),
+    setter("regularization", ["y"] * 50_000),
+    setter("activation", ["z" * 100_000]),
+    setter("output_activation", "o" * 100_000),
+    setter("loss", "l" * 100_000),
+    lambda data: data.update({f"field{i}": i for i in range(10_000)}),
+    setter("layer_sizes", [1] * 52_000),
+])
+def test_messages_name_the_problem_not_the_data(change):
+    with pytest.raises(ValueError) as info:
+        loads(edited(change))
+    assert len(str(info.value)) <= ser.MAX_MESSAGE
+
+
+def test_many_layers_are_refused_before_the_network_is_built(monkeypatch):
+    built = []
+    monkeypatch.setattr(ser, "NeuralNetwork", lambda *a, **k: built.append(a))
+    with pytest.raises(ValueError, match="52,000 hidden layers"):
+        loads(edited(setter("layer_sizes", [1] * 52_002)))
+    assert built == []
