@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from mikir import datasets
 
+from .numbers import parse_integer, parse_number
+
 DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "blobs", "plane", "multi_gauss")
 DATASET_LABELS = {
     "circle": "Circle", "xor": "Exclusive or", "gauss": "Gaussian", "spiral": "Spiral",
@@ -119,6 +121,46 @@ def to_query(config: Config) -> dict[str, str]:
 
 # -------------------------------------------------------------- from the URL
 MAX_VALUE_LENGTH = 200
+MAX_SHOWN_LENGTH = 40  # of a rejected value, quoted in a notice
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What ``from_query`` changed in one setting, said in words for the page.
+
+    ``value`` is what the setting became; once the learner picks another value
+    the notice no longer holds (``holds``) and the page drops it.
+    """
+
+    setting: str  # a Config field
+    value: object
+    text: str
+
+    def holds(self, config: Config) -> bool:
+        return getattr(config, self.setting) == self.value
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def human(value) -> str:
+    """A setting's value as a person writes it: ``x1, x2``, ``none``, ``10``, ``0.00001``."""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(human, value)) if value else "none"
+    if isinstance(value, float):
+        if value == int(value):
+            return str(int(value))
+        fixed = f"{value:.10f}".rstrip("0")
+        return fixed if abs(value) >= 1e-6 else f"{value:g}"
+    return str(value)
+
+
+def _quoted(raw: str) -> str:
+    """A rejected value, short and printable, in quotes (the page shows it as plain text)."""
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in raw)
+    if len(shown) > MAX_SHOWN_LENGTH:
+        shown = shown[:MAX_SHOWN_LENGTH] + "…"
+    return f"“{shown}”"
 
 
 def _first(value) -> str:
@@ -130,10 +172,7 @@ def _first(value) -> str:
 
 def _parse_int(text: str, low: int, high: int):
     """(value, clamped?) or raises ValueError for anything not an integer."""
-    number = float(text)
-    if not math.isfinite(number) or number != int(number):
-        raise ValueError(text)
-    value = int(number)
+    value = parse_integer(text)
     clamped = min(max(value, low), high)
     return clamped, clamped != value
 
@@ -145,9 +184,9 @@ def _nearest(value: float, choices) -> float:
     return min((c for c in choices if c > 0), key=lambda c: abs(math.log10(c / value)))
 
 
-def from_query(params) -> tuple[Config, list[str]]:
+def from_query(params) -> tuple[Config, list[Notice]]:
     """Build a Config from untrusted query parameters, with notices for what changed."""
-    notices: list[str] = []
+    notices: list[Notice] = []
     values: dict = {}
 
     def take(key, parse, attribute, label):
@@ -158,10 +197,12 @@ def from_query(params) -> tuple[Config, list[str]]:
         try:
             value, note = parse(raw)
         except (ValueError, OverflowError):
-            notices.append(f"{label}: {raw!r} is not valid; using the default ({default}).")
+            reason = "no value given" if not raw else f"{_quoted(raw)} is not valid"
+            notices.append(Notice(attribute, default, f"{label}: {reason}; using the "
+                                                      f"default ({human(default)})."))
             return
         if note:
-            notices.append(f"{label}: {raw!r} {note}; using {value}.")
+            notices.append(Notice(attribute, value, f"{label}: {note}; using {human(value)}."))
         values[attribute] = value
 
     def choice(options):
@@ -174,34 +215,44 @@ def from_query(params) -> tuple[Config, list[str]]:
     def integer(low, high):
         def parse(raw):
             value, clamped = _parse_int(raw, low, high)
-            return value, f"is outside {low}–{high}" if clamped else None
+            return value, f"{_quoted(raw)} is outside {low}–{high}" if clamped else None
         return parse
 
     def rate(options, allow_zero):
         def parse(raw):
-            number = float(raw)
-            if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+            number = parse_number(raw)
+            if number < 0 or (number == 0 and not allow_zero):
                 raise ValueError(raw)
             value = _nearest(number, options)
-            return value, None if value == number else "is not on the scale"
+            return value, None if value == number else f"{_quoted(raw)} is not on the scale"
         return parse
 
-    def name_list(options, max_count):
+    def name_list(options, kind):
+        """The known names, in the given order; the unknown ones are named in the note."""
         def parse(raw):
-            names = [n for n in raw.split(",") if n]
-            if len(names) > max_count or any(n not in options for n in names):
+            names = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+            known = tuple(n for n in names if n in options)
+            unknown = [n for n in names if n not in options]
+            if not known:
                 raise ValueError(raw)
-            return tuple(dict.fromkeys(names)), None
+            if not unknown:
+                return known, None
+            shown = ", ".join(map(_quoted, unknown[:3])) + (", …" if len(unknown) > 3 else "")
+            return known, (f"{shown} {'is' if len(unknown) == 1 else 'are'} not "
+                           f"{kind if len(unknown) == 1 else kind.split()[-1] + 's'}, "
+                           "left out")
         return parse
 
     def features(raw):
-        value, note = name_list(FEATURES, len(FEATURES))(raw)
-        if not value:
-            raise ValueError(raw)
+        value, note = name_list(FEATURES, "a feature")(raw)
         return tuple(f for f in FEATURES if f in value), note  # canonical order
 
+    def hidden_controls(raw):
+        value, note = name_list(HIDEABLE, "a control")(raw)
+        return tuple(h for h in HIDEABLE if h in value), note
+
     def layers(raw):
-        if raw in ("", "0"):
+        if raw == "0":
             return (), None
         parts = raw.split(",")
         if len(parts) > MAX_HIDDEN_LAYERS * 2:
@@ -209,8 +260,8 @@ def from_query(params) -> tuple[Config, list[str]]:
         sizes = [_parse_int(p, 1, MAX_NEURONS) for p in parts]
         clamped = any(c for _, c in sizes) or len(parts) > MAX_HIDDEN_LAYERS
         value = tuple(s for s, _ in sizes)[:MAX_HIDDEN_LAYERS]
-        note = (f"is outside 0–{MAX_HIDDEN_LAYERS} layers of 1–{MAX_NEURONS} neurons"
-                if clamped else None)
+        note = (f"{_quoted(raw)} is outside 0–{MAX_HIDDEN_LAYERS} layers of "
+                f"1–{MAX_NEURONS} neurons" if clamped else None)
         return value, note
 
     def speed(raw):
@@ -237,24 +288,38 @@ def from_query(params) -> tuple[Config, list[str]]:
     take("rate", rate(REGULARIZATION_RATES, allow_zero=True), "regularization_rate",
          "Regularization rate")
     take("speed", speed, "speed", "Speed")
-    take("hide", name_list(HIDEABLE, len(HIDEABLE)), "hide", "Hidden controls")
+    take("hide", hidden_controls, "hide", "Hidden controls")
     config = DEFAULT.replace(**values)
     return clamp_batch(config, notices), notices
+
+
+def current_notices(notices, config: Config) -> list[Notice]:
+    """The notices still true of ``config`` (a setting changed since: its notice goes)."""
+    return [n for n in notices if n.holds(config)]
 
 
 def train_size(config: Config) -> int:
     return max(1, min(config.points - 1, round(config.points * config.train_percent / 100)))
 
 
-def clamp_batch(config: Config, notices: list[str] | None = None) -> Config:
+def clamp_batch(config: Config, notices: list[Notice] | None = None) -> Config:
     """The batch can be at most the whole training set."""
     limit = train_size(config)
     if config.batch_size > limit:
         if notices is not None:
-            notices.append(f"Batch size: {config.batch_size} is more than the {limit} "
-                           f"training points; using {limit}.")
+            notices.append(Notice("batch_size", limit,
+                                  f"Batch size: {config.batch_size} is more than the "
+                                  f"{limit} training points; using {limit}."))
         return config.replace(batch_size=limit)
     return config
+
+
+# Settings that make new points: changing one replaces the learner's own data.
+GENERATED_FIELDS = ("dataset", "noise", "points", "classes", "seed")
+
+
+def makes_new_points(old: Config, new: Config) -> bool:
+    return any(getattr(old, f) != getattr(new, f) for f in GENERATED_FIELDS)
 
 
 # Changes that need new data or a new network; everything else applies live.
