@@ -19,9 +19,10 @@ from typing import NamedTuple
 import numpy as np
 
 import mikir
-from mikir import datasets
+from mikir import datasets, serialize
 
 from . import config as cfg
+from .numbers import NumberError, parse_number
 from .session import Data, History
 
 PROBLEMS = ("classification", "regression")
@@ -34,13 +35,19 @@ MAX_CLASSES = datasets.MAX_CLASSES  # labels 0 … 5
 LOW, HIGH = datasets.DOMAIN  # the square the playground draws: [−6, 6]²
 DELIMITERS = (",", ";", "\t")
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _HEADER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ .()\-]{0,39}")
 
 
+MAX_MESSAGE = 300  # a message names the problem, never quotes the data at length
+
+
 class DataError(ValueError):
-    """A file or an edit the playground cannot use; the message says why."""
+    """A file or an edit the playground cannot use; the message says why, briefly."""
+
+    def __init__(self, message: str):
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE - 1] + "…"
+        super().__init__(message)
 
 
 def _check_problem(problem) -> str:
@@ -115,24 +122,26 @@ def _number(cell: str, line: int, column: int, name: str, delimiter: str) -> flo
         raise DataError(f"{where} is empty; every row needs x1, x2 and a {name}")
     if len(text) > MAX_CELL_CHARS:
         raise DataError(f"{where} is {len(text)} characters long, too long to be a number")
-    if _NON_FINITE.fullmatch(text):
-        raise DataError(f"{where}: {_show(text)} is not a finite number (NaN and infinity "
-                        "are not allowed)")
-    if not _NUMBER.fullmatch(text):
+    try:
+        return parse_number(text)  # ASCII digits, - or −; never ١, １ or 1_000
+    except NumberError as error:
         hint = ""
-        if delimiter != "," and re.fullmatch(r"[+-]?\d+,\d+", text):
+        if delimiter != "," and re.fullmatch(r"[+\-−]?[0-9]+,[0-9]+", text):
             hint = " (use a point, not a comma, as the decimal separator)"
-        raise DataError(f"{where}: {_show(text)} is not a number{hint}")
-    value = float(text)
-    if not math.isfinite(value):
-        raise DataError(f"{where}: {_show(text)} is too large to be a finite number")
-    return value
+        raise DataError(f"{where}: {_show(text)} {error}{hint}") from None
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        parse_number(cell)
+    except NumberError:
+        return False
+    return True
 
 
 def _is_header(row: list[str]) -> bool:
     cells = [c.strip() for c in row]
-    return all(_HEADER_NAME.fullmatch(c) for c in cells) and not any(
-        _NUMBER.fullmatch(c) for c in cells)
+    return all(_HEADER_NAME.fullmatch(c) for c in cells) and not any(map(_is_number, cells))
 
 
 def parse_csv(content, problem: str, max_rows: int = MAX_ROWS,
@@ -222,19 +231,19 @@ def _labels(values: np.ndarray, lines) -> tuple[np.ndarray, int]:
         raise DataError(f"line {lines[bad[0]]}, column 3 (label): {values[bad[0]]:g} is not a "
                         f"whole number; labels are classes 0 … {MAX_CLASSES - 1} (or −1/+1)")
     present = set(np.unique(values).tolist())
+    if len(present) < 2:
+        label = str(int(next(iter(present)))).replace("-", "−")
+        raise DataError(f"every point has label {label}; a classification needs at least 2 "
+                        "classes")
     if -1 in present:
         if not present <= {-1.0, 1.0}:
             raise DataError("labels mix −1 with other values than +1; use 0 … "
                             f"{MAX_CLASSES - 1}, or only −1 and +1")
         values = (values > 0).astype(np.float64)  # TensorFlow Playground: −1 → 0, +1 → 1
-        present = {0.0, 1.0} & set(values.tolist())
     bad = np.flatnonzero((values < 0) | (values > MAX_CLASSES - 1))
     if bad.size:
         raise DataError(f"line {lines[bad[0]]}, column 3 (label): {values[bad[0]]:g} is not a "
                         f"class; labels are 0 … {MAX_CLASSES - 1} (or −1/+1)")
-    if len(present) < 2:
-        raise DataError(f"every point has label {int(next(iter(present)))}; a classification "
-                        "needs at least 2 classes")
     y = values.astype(np.int64)
     return y, int(y.max()) + 1
 
@@ -461,10 +470,42 @@ def parse_model(content, features=None, max_bytes: int = MAX_MODEL_BYTES
     if not content.strip():
         raise DataError("the model file is empty")
     try:
-        net = mikir.loads(content)
+        data = serialize.read_json(content)
+        _check_shape(data)  # before anything is built: 52,000 layers fail in microseconds
+        net = serialize.from_dict(data)
+    except DataError:
+        raise
     except ValueError as error:
         raise DataError(f"not a valid mikir model: {error}") from None
     return net, describe_model(net, features)
+
+
+def _amount(number: int) -> str:
+    return f"{number:,}" if number < 10**9 else "over a billion"
+
+
+def _check_shape(data) -> None:
+    """Refuse layer sizes the playground cannot show; anything malformed is left to
+    ``serialize.from_dict``, which names it."""
+    sizes = data.get("layer_sizes") if isinstance(data, dict) else None
+    if not isinstance(sizes, list) or len(sizes) < 2:
+        return
+    if len(sizes) - 2 > cfg.MAX_HIDDEN_LAYERS:
+        raise DataError(f"the model has {len(sizes) - 2:,} hidden layers; the playground "
+                        f"shows at most {cfg.MAX_HIDDEN_LAYERS}")
+    if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes):
+        return
+    inputs, hidden, outputs = sizes[0], sizes[1:-1], sizes[-1]
+    count = len(datasets.FEATURES)
+    if inputs > count:
+        raise DataError(f"the model has {_amount(inputs)} inputs; the playground offers 1 … "
+                        f"{count} input features")
+    if any(h > cfg.MAX_NEURONS for h in hidden):
+        raise DataError(f"a hidden layer of the model has {_amount(max(hidden))} neurons; the "
+                        f"playground shows at most {cfg.MAX_NEURONS} per layer")
+    if outputs > MAX_CLASSES:
+        raise DataError(f"the model has {_amount(outputs)} outputs; the playground shows at "
+                        f"most {MAX_CLASSES} (one per class)")
 
 
 def describe_model(net: mikir.NeuralNetwork, features=None) -> ModelSetup:

@@ -100,7 +100,12 @@ HOSTILE = [
     ("1,2,-2\n1,2,1\n", "-2 is not a class"),
     ("1,2,-1\n1,2,0\n1,2,1\n", "labels mix −1 with other values"),
     ("1,2,1\n3,4,1\n", "every point has label 1; a classification needs at least 2 classes"),
-    ("1,2,-1\n3,4,-1\n", "every point has label 0"),
+    ("1,2,-1\n3,4,-1\n", "every point has label −1; a classification needs"),
+    ("1,2,−1\n3,4,−1\n", "every point has label −1"),
+    ("1,2,0\n١,٢,1\n", "line 2, column 1 (x1): '١' is not a number"),
+    ("1,2,0\n１０００,2,1\n", "'１０００' is not a number"),
+    ("1,2,0\n1,２,1\n", "line 2, column 2 (x2): '２' is not a number"),
+    ("1;2;0\n1,5;2;1\n1;2;1", "(use a point, not a comma, as the decimal separator)"),
     ('"1,2,0\n3,4,1\n', "not valid CSV"),
     ("1,2,0\n" + "9" * 200 + ",1,1\n", "too long to be a number"),
     (b"x1,x2,label\n1,2,0\n\x00\x00\x01,2,1\n", "binary (it contains NUL bytes)"),
@@ -351,9 +356,12 @@ HOSTILE_MODELS = [
     (variant(activation=["softmax"]), "activation"),
     (variant(output_activation="__import__('os')"), "unknown output layer activation"),
     (variant(layer_sizes=[2, 9, 1], activation=["tanh"],
-             weights=[[[0] * 9] * 2, [[0]] * 9], biases=[[0] * 9, [0]]), "do not fit"),
+             weights=[[[0] * 9] * 2, [[0]] * 9], biases=[[0] * 9, [0]]),
+     "has 9 neurons; the playground shows at most 8 per layer"),
     (variant(layer_sizes=[2, 1, 1, 1, 1, 1, 1, 1, 1], activation=["tanh"] * 7,
-             weights=[[[0]] * 2] + [[[0]]] * 7, biases=[[0]] * 8), "at most 6 layers"),
+             weights=[[[0]] * 2] + [[[0]]] * 7, biases=[[0]] * 8),
+     "7 hidden layers; the playground shows at most 6"),
+    (variant(layer_sizes=[2, 3, 7]), "7 outputs; the playground shows at most 6"),
     (variant(layer_sizes=[2, 3, 2], output_activation="softmax",
              loss="categorical_crossentropy", weights=[[[0] * 3] * 2, [[0] * 2] * 3],
              biases=[[0] * 3, [0] * 2]), "does not fit the playground"),
@@ -382,3 +390,53 @@ def test_off_scale_regularization_rate_is_snapped_with_a_note():
     _, setup = data_io.parse_model(mikir.dumps(net))
     assert setup.regularization == "l2" and setup.regularization_rate == 0.001
     assert "not on the playground's scale" in setup.notes[0]
+
+
+def test_unicode_minus_is_read_as_minus():
+    parsed = data_io.parse_csv("x1,x2,target\n−1.5,2,−0.25\n1,−2e−1,3\n", "regression")
+    np.testing.assert_array_equal(parsed.X, [[-1.5, 2], [1, -0.2]])
+    np.testing.assert_array_equal(parsed.y, [-0.25, 3])
+
+
+def test_a_model_file_with_a_utf8_bom_is_accepted():
+    text = mikir.dumps(mikir.NeuralNetwork(2, 3, 1, activation="tanh", seed=0))
+    net, setup = data_io.parse_model(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert net.layer_sizes == (2, 3, 1) and setup.hidden == (3,)
+
+
+def test_a_huge_integer_in_a_model_gets_a_short_normal_message():
+    content = variant(biases=[[0, 0, 987654321], [0]]).replace("987654321", "9" * 5000)
+    with pytest.raises(DataError, match="biases") as caught:
+        data_io.parse_model(content)
+    assert "set_int_max_str_digits" not in str(caught.value)
+
+
+def test_a_model_too_deep_for_the_playground_is_refused_before_it_is_built(monkeypatch):
+    """52,000 one-neuron layers fit the size and parameter limits; the shape does not."""
+    sizes = [2] + [1] * 52_000 + [1]
+    data = good_model() | {"layer_sizes": sizes, "activation": ["tanh"] * 52_000,
+                           "weights": [[[0]] * a for a in sizes[:-1]],
+                           "biases": [[0]] * (len(sizes) - 1)}
+    content = json.dumps(data, separators=(",", ":"))
+    assert len(content) < data_io.MAX_MODEL_BYTES
+    monkeypatch.setattr(data_io.serialize, "from_dict",
+                        lambda data: pytest.fail("the network was built"))
+    with pytest.raises(DataError) as caught:
+        data_io.parse_model(content)
+    assert str(caught.value) == ("the model has 52,000 hidden layers; the playground "
+                                 "shows at most 6")
+
+
+@pytest.mark.parametrize("sizes, message", [
+    ([10**30, 3, 1], "over a billion inputs"),
+    ([2, 10**30, 1], "has over a billion neurons"),
+    ([2, 3, 10**30], "over a billion outputs"),
+])
+def test_absurd_layer_sizes_are_named_briefly(sizes, message):
+    with pytest.raises(DataError, match=message) as caught:
+        data_io.parse_model(variant(layer_sizes=sizes))
+    assert len(str(caught.value)) < 120
+
+
+def test_every_data_error_message_is_short():
+    assert len(str(DataError("x" * 100_000))) == data_io.MAX_MESSAGE
