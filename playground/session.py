@@ -19,6 +19,7 @@ import mikir
 from mikir import datasets, losses
 
 from .config import Config, clamp_batch, needs_rebuild, train_size
+from .numbers import parse_number
 
 # The session reports divergence on the page; the library's warning would only reach the log.
 warnings.filterwarnings("ignore", message="training diverged", category=RuntimeWarning)
@@ -390,9 +391,9 @@ class TrainingSession:
         """
         net = self.net
         try:
-            number = float(str(value).strip().replace("−", "-"))
-        except ValueError:
-            raise ValueError(f"“{str(value)[:40]}” is not a number.") from None
+            number = parse_number(str(value), decimal_comma=True)  # 1,5 is 1.5; 0x10 refused
+        except ValueError as error:  # the parser says why: not a number, ambiguous, NaN
+            raise ValueError(f"“{str(value)[:40]}” {error}.") from None
         if not math.isfinite(number) or abs(number) > MAX_EDIT:
             raise ValueError(f"Enter a finite value between −{MAX_EDIT:,.0f} and {MAX_EDIT:,.0f}.")
         if not 0 <= layer < len(net.weights):

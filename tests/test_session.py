@@ -165,6 +165,14 @@ def test_output_setup_matches_make_network():
             (outputs, activation, loss)
 
 
+@pytest.mark.parametrize("typed, number", [("1,5", 1.5), ("−0,25", -0.25), ("1.5", 1.5),
+                                           ("2", 2.0), ("1e-3", 0.001), (0.75, 0.75)])
+def test_a_typed_weight_is_read_as_typed_with_a_decimal_point_or_comma(typed, number):
+    session = TrainingSession(DEFAULT)
+    assert session.set_parameter(0, 0, 0, typed) == number
+    assert session.net.weights[0][0, 0] == number
+
+
 def test_a_typed_weight_or_bias_changes_that_parameter_only_and_is_recorded():
     session = TrainingSession(DEFAULT.replace(hidden=(3,)))
     before = session.net.get_parameters()
@@ -181,7 +189,12 @@ def test_a_typed_weight_or_bias_changes_that_parameter_only_and_is_recorded():
 
 @pytest.mark.parametrize("target, value, message", [
     ((0, 0, 0), "abc", "not a number"),
-    ((0, 0, 0), "nan", "finite value"),
+    ((0, 0, 0), "nan", "not a finite number"),
+    ((0, 0, 0), "0x10", "not a number"),
+    ((0, 0, 0), "1_5", "not a number"),
+    ((0, 0, 0), "١", "not a number"),
+    ((0, 0, 0), "1,500", "ambiguous"),
+    ((0, 0, 0), "1,5,0", "not a number"),
     ((0, 0, 0), "1e7", "finite value"),
     ((0, 9, 0), "1", "no longer in the network"),
     ((5, 0, 0), "1", "no longer in the network"),
