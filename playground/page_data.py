@@ -22,7 +22,7 @@ import streamlit as st
 import mikir
 
 from . import config as cfg
-from . import controls, data_io, export, figures
+from . import controls, data_io, export, figures, plain_text
 from .data_io import DataError
 from .live_chart import live_chart
 from .session import CLASS_NAMES, Data, TrainingSession
@@ -194,6 +194,7 @@ def _load_csv() -> None:
         state.pop("dm_csv_digest", None)
         return
     raw = file.getvalue()
+    name = plain_text.quoted(file.name)  # the browser's name for it: plain text
     digest = (hashlib.sha256(raw).hexdigest(), state.get("dm_csv_problem"))
     if state.get("dm_csv_digest") == digest:
         return  # this very file was read already
@@ -204,16 +205,16 @@ def _load_csv() -> None:
         state.custom_points = (parsed.X, parsed.y, problem, parsed.class_count)
         _install(state, in_callback=True)
     except DataError as error:
-        state.dm_csv_result = ("error", f"**{file.name}** was not used: {error}. Your data is "
+        state.dm_csv_result = ("error", f"{name} was not used: {error}. Your data is "
                                         "unchanged.", [])
         return
     except Exception as error:  # noqa: BLE001 — never a traceback on the page
-        state.dm_csv_result = ("error", f"**{file.name}** could not be read "
+        state.dm_csv_result = ("error", f"{name} could not be read "
                                         f"({type(error).__name__}). Your data is unchanged.", [])
         return
     kind = _kind_text(problem, parsed.class_count)
-    state.dm_csv_result = ("success", f"Using **{len(parsed.X):,} points** ({kind}) from "
-                                      f"**{file.name}**.", list(parsed.warnings))
+    state.dm_csv_result = ("success", f"Using {len(parsed.X):,} points ({kind}) from "
+                                      f"{name}.", list(parsed.warnings))
     state.dm_flash = None
 
 
@@ -226,6 +227,7 @@ def _load_model() -> None:
         state.pop("dm_model_digest", None)
         return
     raw = file.getvalue()
+    name = plain_text.quoted(file.name)  # the browser's name for it: plain text
     digest = hashlib.sha256(raw).hexdigest()
     if state.get("dm_model_digest") == digest:
         return
@@ -236,16 +238,16 @@ def _load_model() -> None:
         session = TrainingSession(state.session.config, data=state.session.data)
         data_io.load_model_into(session, net, setup)
     except DataError as error:
-        state.dm_model_result = ("error", f"**{file.name}** was not loaded: {error}. Nothing "
+        state.dm_model_result = ("error", f"{name} was not loaded: {error}. Nothing "
                                           "was changed.", [])
         return
     except Exception as error:  # noqa: BLE001 — never a traceback on the page
-        state.dm_model_result = ("error", f"**{file.name}** could not be loaded "
+        state.dm_model_result = ("error", f"{name} could not be loaded "
                                           f"({type(error).__name__}). Nothing was changed.", [])
         return
     _use_session(state, session, in_callback=True)
     layers = " → ".join(map(str, session.net.layer_sizes))
-    state.dm_model_result = ("success", f"Loaded **{file.name}**: network {layers}, "
+    state.dm_model_result = ("success", f"Loaded {name}: network {layers}, "
                                         f"{_kind_text(setup.problem, setup.classes)}. The "
                                         "Playground continues from its weights (epoch 0).",
                              list(setup.notes))
@@ -310,7 +312,7 @@ def _editor(state) -> None:
         _status(state)
         flash = state.pop("dm_flash", None)
         if flash:
-            getattr(st, flash[0])(flash[1])
+            plain_text.alert(flash[1], flash[0])  # may quote a file's or a click's values
 
     with chart_column:
         hint = ("click to add a point" if mode != "Remove"
@@ -454,9 +456,9 @@ def _csv_section(state) -> None:
     result = state.get("dm_csv_result")
     if result:
         kind, message, warnings = result
-        getattr(st, kind)(message)
+        plain_text.alert(message, kind)  # names the file and quotes its cells: plain text
         for warning in warnings:
-            st.warning(warning)
+            plain_text.alert(warning, "warning")
     data = state.session.data
     X, y, problem, _ = _points_of(data)
     try:
@@ -505,9 +507,9 @@ def _model_section(state) -> None:
     result = state.get("dm_model_result")
     if result:
         kind, message, notes = result
-        getattr(st, kind)(message)
+        plain_text.alert(message, kind)
         for note in notes:
-            st.info(f"Note: {note}.")
+            plain_text.alert(f"Note: {note}.", "info")
 
 
 # ------------------------------------------------------------------ script

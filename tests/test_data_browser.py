@@ -176,10 +176,10 @@ def test_click_points_and_upload_csv(page, app_url):
 
     # A bad file: one clear message naming the problem, and the data unchanged.
     upload(page, "dm_csv", "bad.csv", "text/csv", b"x1,x2,label\n1,2,cat\n")
-    error = page.locator("[data-testid=stAlert]").filter(has_text="bad.csv")
+    error = page.locator(".mikir-alert").filter(has_text="bad.csv")
     expect(error).to_contain_text("line 2, column 3 (label): 'cat' is not a number")
     expect(error).to_contain_text("Your data is unchanged")
-    assert page.locator("[data-testid=stAlertContentError]").count() == 1
+    assert page.locator(".mikir-alert[data-kind=error]").count() == 1
     wait_for_points(page, 3)
     expect(page.get_by_text("The Playground trains on these points")).to_be_visible()
     no_traceback(page)
@@ -190,7 +190,7 @@ def test_click_points_and_upload_csv(page, app_url):
     rows = ["x1,x2,label"] + [f"{-4 + 4 * (i % 3) + 0.1 * (i // 3)},{(i // 3) % 5 - 2},{i % 3}"
                               for i in range(30)]
     upload(page, "dm_csv", "three.csv", "text/csv", ("\n".join(rows) + "\n").encode())
-    expect(page.get_by_text("Using 30 points (3 classes) from three.csv")).to_be_visible()
+    expect(page.get_by_text("Using 30 points (3 classes) from “three.csv”.")).to_be_visible()
     wait_for_points(page, 30)
     expect(page.locator(".st-key-dm_counts")).to_contain_text("10 orange · 10 blue · 10 green")
     assert page.locator(".st-key-w_dataset input").input_value() == "Blobs (multi-class)"
@@ -223,7 +223,7 @@ def test_model_download_upload_and_hostile_file(page, app_url):
     assert metric_value(page, "Training loss") != trained_loss
     open_tab(page, "Your data & model")
     upload(page, "dm_model", "mikir_network.json", "application/json", model)
-    expect(page.get_by_text("Loaded mikir_network.json: network 2 → 4 → 2 → 1")).to_be_visible()
+    expect(page.get_by_text("Loaded “mikir_network.json”: network 2 → 4 → 2 → 1")).to_be_visible()
     no_traceback(page)
     open_tab(page, "Playground")
     expect_metric(page, "Training loss", trained_loss)
@@ -231,7 +231,7 @@ def test_model_download_upload_and_hostile_file(page, app_url):
     # A hostile file: deeply nested JSON. A clear message, nothing changed.
     open_tab(page, "Your data & model")
     upload(page, "dm_model", "evil.json", "application/json", b"[" * 200_000 + b"]" * 200_000)
-    error = page.locator("[data-testid=stAlert]").filter(has_text="evil.json")
+    error = page.locator(".mikir-alert").filter(has_text="evil.json")
     expect(error).to_contain_text("was not loaded")
     expect(error).to_contain_text("Nothing was changed")
     no_traceback(page)
