@@ -652,3 +652,90 @@ def loss_figure(session, log_scale: bool = False, ghosts=(), height: int = 260) 
                             "ticklabeloverflow": "allow",
                             "tickformat": ".0%", "showgrid": False, "title": {"text": "accuracy"}}
     return {"data": traces, "layout": layout}
+
+
+# ------------------------------------------------- the live view's static parts
+# The live view (live_view.py) paints the animated maps and weight cells on
+# canvases under these figures' transparent plot areas; plotly keeps the axes,
+# the points, hover, zoom and the colour bar, and is not redrawn per frame.
+def output_axes_figure(session, show_test: bool = False, height: int = 420) -> dict:
+    """The output view's axes and data points (the map is painted under them).
+
+    Points are markers (a constant size on screen, also when zoomed in) with
+    plotly's own hover: the figure changes only when the data or a toggle does.
+    """
+    data = session.data
+    traces = []
+    splits = [("training", data.X_train, data.y_train, "#ffffff", 1.0)]
+    if show_test:
+        splits.append(("test", data.X_test, data.y_test, "#111827", 1.6))
+    regression = data.is_regression
+    for name, X, y, edge, edge_width in splits:
+        if not len(X):
+            continue
+        label = "target" if regression else "class"
+        value = "%{customdata[1]:.3g}" if regression else "%{customdata[1]}"
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": f"{name} points",
+            "x": typed(X[:, 0]), "y": typed(X[:, 1]),
+            "customdata": np.column_stack([np.arange(len(X)), y]).tolist(),
+            "marker": {"size": 7, "color": _point_colors(session, y),
+                       "line": {"color": edge, "width": edge_width}},
+            "hovertemplate": f"{name} point #%{{customdata[0]}}<br>x₁ = %{{x:.2f}}, "
+                             f"x₂ = %{{y:.2f}}<br>{label} = {value}<extra></extra>",
+        })
+    axis = {"range": [LOW, HIGH], "zeroline": False, "showgrid": False, "ticks": "outside",
+            "tickvals": [-6, -4, -2, 0, 2, 4, 6], "mirror": True, "linecolor": "#8c959f"}
+    return {
+        "data": traces,
+        "layout": _base_layout(
+            height=height, margin={"l": 36, "r": 10, "t": 10, "b": 30},
+            xaxis={**axis, "constrain": "domain"},
+            yaxis={**axis, "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+            hovermode="closest", uirevision="output", dragmode="zoom",
+        ),
+    }
+
+
+def weights_axes_figure(session, height: int = 270) -> tuple[dict, list[dict], int]:
+    """The weights view's axes, block titles and colour bar; the cells are painted
+    under it. Returns (figure, blocks [{"left"}], rows): block i's weight
+    ``net.weights[i][j, k]`` sits at column left + j, row k."""
+    sizes = session.net.layer_sizes
+    names = neuron_names(sizes, session.data.features)
+    rows = max(sizes[1:])
+    columns = sum(sizes[:-1]) + len(sizes) - 2  # one empty column between blocks
+    blocks, annotations, tick_values, tick_text = [], [], [], []
+    left = 0
+    for i, (count_in, count_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        blocks.append({"left": left})
+        if i == 0 and columns <= WEIGHT_LABEL_COLUMNS:
+            tick_values += range(left, left + count_in)
+            tick_text += names[0]
+        annotations.append({"text": f"<b>W{i + 1}</b>" + (f" {count_in}→{count_out}"
+                                                          if count_in >= 3 else ""),
+                            "x": left - 0.5, "y": -0.55, "xanchor": "left",
+                            "yanchor": "bottom", "showarrow": False,
+                            "font": {"size": 10, "color": TEXT}})
+        left += count_in + 1
+    colour_bar = {  # no visible cells: only its colour bar, rescaled by the page
+        "type": "heatmap", "z": [[None]], "x": [-1000], "y": [-1000], "zmin": -1, "zmax": 1,
+        "colorscale": DIVERGING, "hoverinfo": "skip", "name": "weights",
+        "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0, "tickfont": {"size": 10}},
+    }
+    axis = {"showgrid": False, "zeroline": False, "ticks": "", "fixedrange": True,
+            "tickfont": {"size": 9, "color": TEXT}}
+    figure = {
+        "data": [colour_bar],
+        "layout": _base_layout(
+            height=height, margin={"l": 34, "r": 10, "t": 4, "b": 50},
+            annotations=annotations, uirevision="weights",
+            xaxis={**axis, "range": [-0.5, columns - 0.5], "tickmode": "array",
+                   "tickvals": tick_values, "ticktext": tick_text},
+            yaxis={**axis, "range": [rows - 0.5, -1.3],  # the top row holds the titles
+                   "tickmode": "array", "tickvals": list(range(rows)),
+                   "ticktext": [str(k + 1) for k in range(rows)],
+                   "title": {"text": "neuron", "font": {"size": 10, "color": TEXT}}},
+        ),
+    }
+    return figure, blocks, rows

@@ -7,23 +7,14 @@ learner's Back button is not flooded by every slider move.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
 
-_JS = r"""
-export default function ({ data }) {
-  if (!data || typeof data.query !== "string") return;
-  const wanted = data.query ? "?" + data.query : "";
-  if (window.location.search !== wanted) {
-    const url = window.location.pathname + wanted + window.location.hash;
-    window.history.replaceState(window.history.state, "", url);
-  }
-  window.__urlSyncWrites = (window.__urlSyncWrites || 0) + 1;
-}
-"""
-
-_component = st.components.v2.component("mikir_url_sync", js=_JS, isolate_styles=False)
+_component = st.components.v2.component(
+    "mikir_url_sync", js=(Path(__file__).resolve().parent / "frontend" / "url_sync.js").read_text(),
+    isolate_styles=False)
 
 
 def sync_url(query: dict[str, str]) -> None:

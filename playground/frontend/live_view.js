@@ -1,0 +1,924 @@
+// The live view: status, network graph, output map, weights and loss, drawn in
+// the page at display rate from the frames the server pushes (stream.py).
+//
+// Streamlit reruns deliver the *scene* (structure, data points, axes, loss
+// history, the current frame); the websocket delivers *frames* (counters,
+// losses, every weight). Each animation frame draws the next queued frame:
+// maps are computed here from the weights (forward.js) and painted on
+// <canvas>; plotly keeps the axes, points, zoom, legends and the loss curve,
+// which grows with extendTraces a few times a second.
+// (forward.js is prepended to this file by live_view.py: MikirForward.)
+
+const ORANGE = [245, 147, 34], NEUTRAL = [232, 234, 235], BLUE = [8, 119, 189];
+const CLASS_RGB = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [142, 68, 173],
+                   [214, 39, 40], [23, 190, 207]];
+const TEXT = "#1f2328", MUTED = "#57606a";
+const TRAIN_COLOR = "#1f6feb", TEST_COLOR = "#e8590c";
+const HEADER = ["seq", "run", "epoch", "steps", "batch", "batches", "train_loss",
+                "test_loss", "train_accuracy", "test_accuracy", "diverged"];
+const MAGIC = 0x4d4b;
+const QUEUE_KEEP = 3;       // frames queued beyond this are skipped (latency stays low)
+const LOSS_MAX_POINTS = 2000;
+const THUMB = 24;           // a neuron's map: THUMB × THUMB points
+const MAP_BUDGET = 1.6e6;   // multiply-adds per output map; its grid shrinks for big nets
+const HOVER_PX = 7;
+
+// ------------------------------------------------------------------ colours
+// The diverging scale (TensorFlow Playground's): orange −1, light grey 0, blue +1.
+function diverging(value) {
+  const t = Math.max(-1, Math.min(1, Number.isFinite(value) ? value : 0));
+  const end = t < 0 ? ORANGE : BLUE, a = Math.abs(t);
+  return [0, 1, 2].map((i) => Math.round(NEUTRAL[i] + (end[i] - NEUTRAL[i]) * a));
+}
+const LUT = (() => {  // 256 steps of the scale, RGBA packed for an ImageData
+  const lut = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    const [r, g, b] = diverging(i / 127.5 - 1);
+    lut[i] = (255 << 24) | (b << 16) | (g << 8) | r;
+  }
+  return lut;
+})();
+function lutIndex(value) {
+  if (!(value === value)) return 128;  // NaN: neutral
+  const i = Math.round((value + 1) * 127.5);
+  return i < 0 ? 0 : i > 255 ? 255 : i;
+}
+function css([r, g, b], alpha = 1) { return `rgba(${r},${g},${b},${alpha})`; }
+
+// ------------------------------------------------------------------ frames
+function unpack(buffer) {
+  const view = new DataView(buffer);
+  if (view.getUint16(0, true) !== MAGIC) return [];
+  const count = view.getUint16(2, true), params = view.getUint32(4, true);
+  const frames = [];
+  let offset = 8;
+  for (let f = 0; f < count; f++) {
+    const frame = {};
+    HEADER.forEach((name, i) => { frame[name] = view.getFloat64(offset + 8 * i, true); });
+    offset += 8 * HEADER.length;
+    frame.params = new Float32Array(buffer.slice(offset, offset + 4 * params));
+    offset += 4 * params + ((8 - (4 * params) % 8) % 8);
+    frames.push(frame);
+  }
+  return frames;
+}
+
+function lossPoint(frame) {
+  return { x: frame.epoch + (frame.batches ? frame.batch / frame.batches : 0),
+           train: frame.train_loss, test: frame.test_loss,
+           trainAccuracy: frame.train_accuracy, testAccuracy: frame.test_accuracy };
+}
+
+function fromScene(frame) {
+  const out = { ...frame, params: Float32Array.from(frame.params.map((v) => v ?? NaN)) };
+  for (const name of HEADER) if (out[name] === null) out[name] = NaN;
+  return out;
+}
+
+// ------------------------------------------------------------------ helpers
+function element(tag, className, parent) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (parent) parent.appendChild(node);
+  return node;
+}
+function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+function number(value, digits = 4) {
+  if (!Number.isFinite(value)) return "—";
+  return Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3)
+    ? value.toExponential(digits - 1) : value.toFixed(digits);
+}
+function weightText(value) {
+  if (!Number.isFinite(value)) return String(value);
+  return String(Number(value.toPrecision(4)));
+}
+function percent(value) { return Number.isFinite(value) ? `${(100 * value).toFixed(1)} %` : "—"; }
+function fitCanvas(canvas, width, height) {
+  const ratio = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(width * ratio)), h = Math.max(1, Math.round(height * ratio));
+  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  const context = canvas.getContext("2d");
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return context;
+}
+// Tooltip lines as text nodes: nothing a label holds is ever parsed as HTML.
+function showTip(tip, lines, x, y, box) {
+  if (!lines) { tip.hidden = true; return; }
+  tip.replaceChildren(...lines.flatMap((line, i) => {
+    const part = i === 0 ? element("b") : document.createTextNode(line);
+    if (i === 0) part.textContent = line;
+    return i ? [element("br"), part] : [part];
+  }));
+  tip.hidden = false;
+  const flip = x + 14 + tip.offsetWidth > box.clientWidth;
+  tip.style.left = `${flip ? Math.max(0, x - 14 - tip.offsetWidth) : x + 14}px`;
+  tip.style.top = `${Math.max(0, y - tip.offsetHeight - 6)}px`;
+}
+
+let plotlyPromise = null;
+function loadPlotly(src) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!plotlyPromise) {
+    plotlyPromise = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => { plotlyPromise = null; script.remove();
+                               reject(new Error("The charts could not be loaded.")); };
+      document.head.appendChild(script);
+    });
+  }
+  return plotlyPromise;
+}
+
+// ------------------------------------------------------------- the network
+// Columns of neuron tiles, links as curves as wide as |w|, each bias a small
+// square at its tile's lower left; every neuron's map painted from an atlas.
+function networkGeometry(sizes, width) {
+  const columns = sizes.length, rows = Math.max(...sizes);
+  const left = 58, right = 12, top = 40, bottom = 8;
+  const usable = Math.max(120, width - left - right);
+  const tile = Math.max(18, Math.min(44, usable / (columns + (columns - 1) * 1.9)));
+  const pitchX = columns > 1 ? (usable - tile) / (columns - 1) : 0;
+  const pitchY = tile * 1.3;
+  const height = top + bottom + (rows - 1) * pitchY + tile;
+  const tiles = sizes.map((count, layer) => Array.from({ length: count }, (_, i) => ({
+    layer, index: i,
+    x: left + layer * pitchX,
+    y: top + ((rows - count) / 2 + i) * pitchY,
+  })));
+  return { sizes, width, height, tile, tiles, bias: Math.max(5, Math.round(tile * 0.26)) };
+}
+
+function linkPath(from, to, tile) {
+  const x0 = from.x + tile, y0 = from.y + tile / 2, x1 = to.x, y1 = to.y + tile / 2;
+  const mid = (x0 + x1) / 2;
+  return [x0, y0, mid, y0, mid, y1, x1, y1];
+}
+
+function bezierPoint([x0, y0, c1x, c1y, c2x, c2y, x1, y1], t) {
+  const u = 1 - t;
+  return [u * u * u * x0 + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * x1,
+          u * u * u * y0 + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * y1];
+}
+
+// ------------------------------------------------------------------ the view
+class LiveView {
+  constructor(parent) {
+    this.root = element("div", "live-view", parent);
+    this.status = element("div", "live-status", this.root);
+    this.status.setAttribute("role", "status");
+    this.fields = {};
+    for (const [field, label] of [["epoch", "Epoch"], ["train-loss", "Training loss"],
+                                  ["test-loss", "Test loss"], ["accuracy", "Test accuracy"]]) {
+      const box = element("div", "live-metric", this.status);
+      element("div", "live-metric-label", box).textContent = label;
+      this.fields[field] = element("div", "live-metric-value", box);
+      this.fields[field].dataset.field = field;
+      if (field === "accuracy") this.accuracyBox = box;
+    }
+    this.fields.steps = element("div", "live-steps", this.status);
+    this.fields.steps.dataset.field = "steps";
+
+    const top = element("div", "live-row", this.root);
+    this.networkPanel = this.panel(top, "network", 1.7, 400);
+    this.networkCanvas = element("canvas", "live-network", this.networkPanel.body);
+    this.networkCanvas.tabIndex = 0;
+    this.networkCanvas.setAttribute("role", "img");
+    this.outputPanel = this.panel(top, "output", 1, 300);
+    this.outputMap = element("canvas", "live-map", this.outputPanel.body);
+    this.outputPlot = element("div", "live-plot", this.outputPanel.body);
+    this.legend = element("div", "live-legend", this.outputPanel.root);
+    const bottom = element("div", "live-row", this.root);
+    this.lossPanel = this.panel(bottom, "loss", 1, 300);
+    this.lossPlot = element("div", "live-plot", this.lossPanel.body);
+    this.lossLines = element("canvas", "live-map", this.lossPanel.body);  // on top
+    this.weightsPanel = this.panel(bottom, "weights", 1.45, 300);
+    this.weightsCells = element("canvas", "live-map", this.weightsPanel.body);
+    this.weightsPlot = element("div", "live-plot", this.weightsPanel.body);
+
+    this.queue = [];
+    this.current = null;     // the frame drawn
+    this.scene = null;
+    this.hoverNeuron = null; // [layer, index]: shown large in the output view
+    this.loss = null;        // client-side loss arrays since the scene's history
+    this.lossDue = 0;
+    this.scale = 1;          // the weights' colour limit
+    this.drawn = 0;
+    window.__liveView = window.__liveView || { framesDrawn: 0, framesReceived: 0, lastEpoch: null };
+    this.listen();
+    this.resizer = new ResizeObserver(() => this.layout());
+    this.resizer.observe(this.root);
+  }
+
+  panel(row, name, flex, minWidth) {
+    const root = element("section", `live-panel live-panel-${name}`, row);
+    root.style.flex = `${flex} 1 ${minWidth}px`;
+    const title = element("div", "live-title", root);
+    const body = element("div", "live-body", root);
+    const tip = element("div", "live-tip", root);
+    tip.hidden = true;
+    return { root, title, body, tip };
+  }
+
+  // ---------------------------------------------------------------- scene
+  async setScene(scene, trigger) {
+    this.trigger = trigger;
+    const previous = this.scene;
+    this.scene = scene;
+    const net = scene.net;
+    const shape = JSON.stringify([net.sizes, net.features, net.hidden, net.output]);
+    if (!previous || previous.shapeKey !== shape) {
+      this.hoverNeuron = null;
+      this.layoutKey = null;
+    }
+    scene.shapeKey = shape;
+    this.layoutParams = MikirForward.layout(net.sizes);
+    for (const key of ["network", "output", "loss", "weights"]) {
+      this.setTitle(this[`${key}Panel`].title, scene.titles[key]);
+    }
+    this.accuracyBox.hidden = net.regression;
+    this.connect(scene.socket);
+    const frame = fromScene(scene.frame);
+    // A frame newer than what is drawn (a step, a reset, an edit) is drawn now;
+    // the loss curve restarts from the scene's history.
+    const newer = !this.current || frame.seq >= this.current.seq || frame.run !== this.current.run
+      || previous?.socket !== scene.socket;
+    if (newer) {
+      this.queue = this.queue.filter((f) => f.seq > frame.seq && f.run === frame.run);
+      this.current = null;
+      this.pending = frame;
+    }
+    this.loss = { run: frame.run, seq: frame.seq, start: lossPoint(frame), points: [] };
+    this.lossZoomed = false;
+    this.layout();
+    try {
+      const Plotly = await loadPlotly(scene.plotly_src);
+      if (this.scene !== scene) return;
+      await this.plotFigures(Plotly, scene);
+    } catch (error) {
+      console.error(error);
+      setText(this.outputPanel.title, String(error.message || error));
+    }
+    this.request();
+  }
+
+  setTitle(node, parts) {  // [[text, bold?], ...]: plain text, never HTML
+    const key = JSON.stringify(parts);
+    if (node.dataset.key === key) return;
+    node.dataset.key = key;
+    node.replaceChildren(...parts.map(([text, bold]) => {
+      const span = element(bold ? "b" : "span");
+      span.textContent = text;
+      return span;
+    }));
+  }
+
+  async plotFigures(Plotly, scene) {
+    const config = { displaylogo: false, responsive: true,
+                     modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"] };
+    for (const [div, figure] of [[this.outputPlot, scene.figures.output],
+                                 [this.lossPlot, scene.figures.loss],
+                                 [this.weightsPlot, scene.figures.weights]]) {
+      const text = JSON.stringify(figure);
+      if (div.dataset.figure === text) continue;
+      div.dataset.figure = text;
+      const copy = JSON.parse(text);
+      if (!div.classList.contains("js-plotly-plot")) {
+        await Plotly.newPlot(div, copy.data, copy.layout, config);
+        div.on("plotly_relayout", (change) => {
+          if (div === this.lossPlot && !this.relayoutPending && change
+              && Object.keys(change).some((k) => k.startsWith("xaxis.range") || k.startsWith("yaxis.range"))) {
+            this.lossZoomed = true;  // the learner's zoom: the axes stop following
+          }
+          if (change && change["xaxis.autorange"]) this.lossZoomed = false;
+          this.placeLayers();
+          this.request(true);
+        });
+      } else {
+        await Plotly.react(div, copy.data, copy.layout, config);
+      }
+    }
+    this.placeLayers();
+    this.request(true);
+  }
+
+  // -------------------------------------------------------------- websocket
+  connect(path) {
+    if (this.socketPath === path && this.socket) return;
+    this.socket?.close();
+    this.socketPath = path;
+    if (!path) return;
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
+    const socket = new WebSocket(url);
+    socket.binaryType = "arraybuffer";
+    socket.onmessage = (event) => this.receive(unpack(event.data));
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.root.isConnected) setTimeout(() => this.connect(this.socketPath), 1000);
+    };
+    this.socket = socket;
+  }
+
+  receive(frames) {
+    window.__liveView.framesReceived += frames.length;
+    const run = this.scene ? Math.max(this.scene.frame.run, this.current?.run ?? 0) : 0;
+    for (const frame of frames) {
+      if (frame.params.length !== this.layoutParams?.count || frame.run < run) continue;
+      if (this.pending && frame.seq <= this.pending.seq) continue;
+      this.queue.push(frame);
+    }
+    if (this.queue.length > QUEUE_KEEP) this.queue.splice(0, this.queue.length - QUEUE_KEEP);
+    this.request();
+  }
+
+  // ---------------------------------------------------------------- drawing
+  request(redraw = false) {
+    if (redraw) this.dirty = true;
+    if (this.raf || !this.root.isConnected) return;
+    this.raf = requestAnimationFrame(() => { this.raf = 0; this.tick(); });
+  }
+
+  tick() {
+    let frame = this.pending || this.queue.shift();
+    this.pending = null;
+    if (frame && this.current && frame.seq <= this.current.seq && frame.run === this.current.run) {
+      frame = null;  // older than what is shown
+    }
+    if (frame) {
+      this.apply(frame);
+      this.draw();
+      this.drawn += 1;
+      window.__liveView.framesDrawn += 1;
+      window.__liveView.lastEpoch = frame.epoch;
+    } else if (this.dirty && this.current) {
+      this.draw();
+    }
+    if (frame || this.dirty) this.drawLoss();
+    this.dirty = false;
+    if (this.queue.length || this.pending) this.request();
+  }
+
+  apply(frame) {
+    this.current = frame;
+    if (frame.diverged && this.reported !== frame.run) {
+      this.reported = frame.run;
+      this.trigger?.("diverged", { run: frame.run, seq: frame.seq });
+    }
+    const loss = this.loss;  // points since the scene's history, same run only
+    if (loss && frame.run === loss.run && frame.seq > loss.seq) {
+      loss.seq = frame.seq;
+      loss.points.push(lossPoint(frame));
+      if (loss.points.length > LOSS_MAX_POINTS) {  // thin to half, keep the newest
+        loss.points = loss.points.filter((_, i, all) => i % 2 === 1 || i === all.length - 1);
+      }
+    }
+  }
+
+  draw() {
+    const frame = this.current;
+    const timing = window.__liveView.timing ??= {};
+    const timed = (name, work) => {
+      const started = performance.now();
+      work();
+      timing[name] = (timing[name] || 0) + performance.now() - started;
+    };
+    timed("maps", () => this.computeMaps(frame));
+    timed("status", () => this.drawStatus(frame));
+    timed("network", () => this.drawNetwork(frame));
+    timed("output", () => this.drawOutput());
+    timed("weights", () => this.drawWeights(frame));
+  }
+
+  drawStatus(frame) {
+    setText(this.fields.epoch, Math.floor(frame.epoch).toLocaleString("en-US"));
+    setText(this.fields["train-loss"], number(frame.train_loss));
+    setText(this.fields["test-loss"], number(frame.test_loss));
+    setText(this.fields.accuracy, percent(frame.test_accuracy));
+    const steps = Math.round(frame.steps).toLocaleString("en-US");
+    const batches = Math.round(frame.batches);
+    const training = Number.isFinite(frame.train_accuracy)
+      ? ` · training accuracy ${percent(frame.train_accuracy)}` : "";
+    setText(this.fields.steps, frame.batch
+      ? `Step ${steps} · mini-batch ${Math.round(frame.batch)} of ${batches} in epoch ${(frame.epoch + 1).toLocaleString("en-US")}${training}`
+      : `Step ${steps} · ${batches} mini-batch${batches === 1 ? "" : "es"} per epoch${training}`);
+  }
+
+  // Every neuron's map (THUMB² points over the whole plane), and the output
+  // view's map over the range the output axes show now (zoom included).
+  computeMaps(frame) {
+    const net = this.scene.net;
+    const F = MikirForward;
+    if (!this.thumbInputs || this.thumbKey !== this.scene.shapeKey) {
+      const g = F.grid(THUMB, -6, 6, -6, 6);
+      this.thumbInputs = F.features(net.features, g.xs, g.ys);
+      this.thumbKey = this.scene.shapeKey;
+    }
+    this.thumbs = F.forward(net, frame.params, this.thumbInputs, THUMB * THUMB);
+    const range = this.outputRange();
+    const macs = net.sizes.slice(1).reduce((sum, size, l) => sum + size * net.sizes[l], 0);
+    const resolution = Math.max(40, Math.min(100, Math.floor(Math.sqrt(MAP_BUDGET / macs))));
+    const key = JSON.stringify([range, resolution, this.scene.shapeKey]);
+    if (this.mapKey !== key) {
+      const g = F.grid(resolution, range[0], range[1], range[2], range[3]);
+      this.mapInputs = F.features(net.features, g.xs, g.ys);
+      this.mapKey = key;
+      this.mapResolution = resolution;
+    }
+    this.maps = F.forward(net, frame.params, this.mapInputs, resolution * resolution);
+  }
+
+  // Values of one neuron on the −1…+1 scale: inputs scaled by their largest
+  // size, sigmoid and softmax outputs as 2p − 1, others as they are.
+  display(layer, values, index, count, scale = null) {
+    const net = this.scene.net;
+    const last = layer === net.sizes.length - 1;
+    const name = layer === 0 ? "input" : last ? net.output : net.hidden[layer - 1];
+    const n = values.length / count;
+    const out = new Float32Array(n);
+    let top = scale || 1e-9;
+    if (layer === 0 && !scale) for (let i = 0; i < n; i++) top = Math.max(top, Math.abs(values[i * count + index]));
+    for (let i = 0; i < n; i++) {
+      const v = values[i * count + index];
+      out[i] = layer === 0 ? v / top
+        : (name === "sigmoid" || name === "softmax") ? 2 * v - 1 : v;
+    }
+    return out;
+  }
+
+  drawNetwork(frame) {
+    const geometry = this.geometry;
+    if (!geometry) return;
+    const context = fitCanvas(this.networkCanvas, geometry.width, geometry.height);
+    const { tiles, tile, sizes } = geometry;
+    const params = frame.params;
+    context.clearRect(0, 0, geometry.width, geometry.height);
+    // links under the tiles
+    context.lineCap = "round";
+    this.layoutParams.layers.forEach((layer, l) => {
+      for (let j = 0; j < layer.fanIn; j++) {
+        for (let k = 0; k < layer.fanOut; k++) {
+          const w = params[layer.weights + j * layer.fanOut + k];
+          const strength = Math.pow(Math.min(Math.abs(w) / 5, 1), 0.6) || 0;
+          const p = linkPath(tiles[l][j], tiles[l + 1][k], tile);
+          context.strokeStyle = css(w < 0 ? ORANGE : BLUE, 0.3 + 0.6 * strength);
+          context.lineWidth = 0.7 + 7 * strength;
+          context.beginPath();
+          context.moveTo(p[0], p[1]);
+          context.bezierCurveTo(p[2], p[3], p[4], p[5], p[6], p[7]);
+          context.stroke();
+        }
+      }
+    });
+    // every neuron's map, from one atlas canvas
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const atlas = this.atlas || (this.atlas = document.createElement("canvas"));
+    if (atlas.width !== THUMB * total || atlas.height !== THUMB) {
+      atlas.width = THUMB * total;
+      atlas.height = THUMB;
+      this.atlasImage = atlas.getContext("2d").createImageData(THUMB * total, THUMB);
+    }
+    const pixels = new Uint32Array(this.atlasImage.data.buffer);
+    let column = 0;
+    sizes.forEach((count, layer) => {
+      for (let i = 0; i < count; i++, column++) {
+        const values = this.display(layer, this.thumbs[layer], i, count);
+        for (let p = 0; p < THUMB * THUMB; p++) {
+          const row = Math.floor(p / THUMB), col = p % THUMB;
+          pixels[row * THUMB * total + column * THUMB + col] = LUT[lutIndex(values[p])];
+        }
+      }
+    });
+    atlas.getContext("2d").putImageData(this.atlasImage, 0, 0);
+    context.imageSmoothingEnabled = true;
+    column = 0;
+    const biasOffset = this.layoutParams.layers;
+    sizes.forEach((count, layer) => {
+      for (let i = 0; i < count; i++, column++) {
+        const t = tiles[layer][i];
+        context.drawImage(atlas, column * THUMB, 0, THUMB, THUMB, t.x, t.y, tile, tile);
+        const hovered = this.hoverNeuron && this.hoverNeuron[0] === layer && this.hoverNeuron[1] === i;
+        context.strokeStyle = hovered ? TEXT : "rgba(0,0,0,0.25)";
+        context.lineWidth = hovered ? 2 : 1;
+        context.strokeRect(t.x + 0.5, t.y + 0.5, tile - 1, tile - 1);
+        if (layer) {  // the bias: a small square at the tile's lower left
+          const b = params[biasOffset[layer - 1].biases + i];
+          const s = geometry.bias;
+          context.fillStyle = css(diverging(b));
+          context.fillRect(t.x - s - 2, t.y + tile - s, s, s);
+          context.strokeStyle = "rgba(0,0,0,0.45)";
+          context.lineWidth = 1;
+          context.strokeRect(t.x - s - 2 + 0.5, t.y + tile - s + 0.5, s - 1, s - 1);
+        }
+      }
+    });
+    // column titles and feature names
+    context.fillStyle = TEXT;
+    context.textBaseline = "middle";
+    context.font = "600 12px 'Source Sans Pro', system-ui, sans-serif";
+    context.textAlign = "center";
+    const names = this.scene.net.labels;
+    sizes.forEach((count, layer) => {
+      const x = tiles[layer][0].x + tile / 2;
+      const title = layer === 0 ? "Features" : layer === sizes.length - 1 ? "Output"
+        : `Layer ${layer}`;
+      context.font = "600 12px 'Source Sans Pro', system-ui, sans-serif";
+      context.fillStyle = TEXT;
+      context.fillText(title, x, 12);
+      if (layer && layer < sizes.length - 1) {
+        context.font = "11px 'Source Sans Pro', system-ui, sans-serif";
+        context.fillStyle = MUTED;
+        context.fillText(`${count} neuron${count === 1 ? "" : "s"}`, x, 26);
+      }
+    });
+    context.textAlign = "right";
+    context.font = "13px 'Source Sans Pro', system-ui, sans-serif";
+    context.fillStyle = TEXT;
+    tiles[0].forEach((t, i) => context.fillText(names[0][i], t.x - 6, t.y + tile / 2));
+  }
+
+  outputRange() {
+    const layout = this.outputPlot._fullLayout;
+    if (!layout?.xaxis) return [-6, 6, -6, 6];
+    const [x0, x1] = layout.xaxis.range, [y0, y1] = layout.yaxis.range;
+    return [x0, x1, y0, y1].map((v) => Math.round(v * 1e4) / 1e4);
+  }
+
+  drawOutput() {
+    const layout = this.outputPlot._fullLayout;
+    if (!layout?.xaxis || !this.mapBox) return;
+    const net = this.scene.net;
+    const r = this.mapResolution;
+    const last = net.sizes.length - 1;
+    const canvas = this.mapCanvas || (this.mapCanvas = document.createElement("canvas"));
+    if (canvas.width !== r) { canvas.width = r; canvas.height = r; }
+    const small = canvas.getContext("2d");
+    const image = small.createImageData(r, r);
+    const pixels = new Uint32Array(image.data.buffer);
+    const hovered = this.hoverNeuron;
+    if (hovered) {
+      const [layer, index] = hovered;
+      const values = this.display(layer, this.maps[layer], index, net.sizes[layer],
+                                  layer === 0 ? this.inputScale(index) : null);
+      for (let p = 0; p < r * r; p++) pixels[p] = LUT[lutIndex(values[p])];
+    } else if (net.sizes[last] > 1) {  // classes: the winner's colour, paler when unsure
+      const k = net.sizes[last], out = this.maps[last];
+      for (let p = 0; p < r * r; p++) {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (out[p * k + c] > out[p * k + best]) best = c;
+        const confidence = this.scene.options.discretize ? 1
+          : Math.max(0, Math.min(1, (out[p * k + best] - 1 / k) / (1 - 1 / k)));
+        const white = 0.85 - 0.6 * confidence;
+        const [cr, cg, cb] = CLASS_RGB[best % CLASS_RGB.length].map((c) => Math.round(c + (255 - c) * white));
+        pixels[p] = (255 << 24) | (cb << 16) | (cg << 8) | cr;
+      }
+    } else {
+      const values = this.display(last, this.maps[last], 0, 1);
+      const discretize = this.scene.options.discretize;
+      for (let p = 0; p < r * r; p++) {
+        const v = discretize ? (values[p] >= 0 ? 1 : -1) : values[p];
+        pixels[p] = LUT[lutIndex(0.8 * v)];  // never fully saturated: points keep their colour
+      }
+    }
+    small.putImageData(image, 0, 0);
+    const box = this.mapBox;
+    const context = fitCanvas(this.outputMap, box.width, box.height);
+    this.outputMap.style.left = `${box.left}px`;
+    this.outputMap.style.top = `${box.top}px`;
+    context.imageSmoothingEnabled = !this.scene.options.discretize || !!hovered;
+    context.drawImage(canvas, 0, 0, box.width, box.height);
+    this.drawLegend();
+  }
+
+  inputScale(index) {  // an input feature's largest size over the whole plane
+    const values = this.thumbs[0], count = this.scene.net.sizes[0];
+    let top = 1e-9;
+    for (let i = index; i < values.length; i += count) top = Math.max(top, Math.abs(values[i]));
+    return top;
+  }
+
+  drawLegend() {
+    const net = this.scene.net;
+    const hovered = this.hoverNeuron;
+    const key = JSON.stringify([hovered, net.regression, net.classes]);
+    if (this.legendKey === key) return;
+    this.legendKey = key;
+    const parts = [];
+    if (hovered) {
+      parts.push(["Showing ", false], [net.labels[hovered[0]][hovered[1]], true],
+                 [" (move off the neuron to see the output)", false]);
+    } else if (net.classes > 2) {
+      parts.push(["Colour: the predicted class, paler where the network is unsure", false]);
+    } else if (net.regression) {
+      parts.push(["Colour: the predicted value, orange −1 … grey 0 … blue +1", false]);
+    } else {
+      parts.push(["Colour: predicted class, ", false], ["orange", true], [" 0 … ", false],
+                 ["blue", true], [" 1; paler where the network is unsure", false]);
+    }
+    const bar = element("span", "live-legend-bar");
+    this.legend.replaceChildren(bar, ...parts.map(([text, bold]) => {
+      const span = element(bold ? "b" : "span");
+      span.textContent = text;
+      return span;
+    }));
+  }
+
+  drawWeights(frame) {
+    const layout = this.weightsPlot._fullLayout;
+    if (!layout?.xaxis || !this.scene.weights) return;
+    const { blocks, rows } = this.scene.weights;
+    const params = frame.params;
+    let limit = 0;
+    for (let i = 0; i < this.layoutParams.layers.at(-1).biases; i++) {
+      if (Number.isFinite(params[i])) limit = Math.max(limit, Math.abs(params[i]));
+    }
+    // a "nice" colour limit that moves in steps, so the colour bar rarely changes
+    const nice = limit > 0 ? niceCeil(limit) : 1;
+    if (nice !== this.scale) {
+      this.scale = nice;
+      window.Plotly?.restyle(this.weightsPlot, { zmin: [-nice], zmax: [nice] }, [0]);
+    }
+    const xa = layout.xaxis, ya = layout.yaxis;
+    const box = { left: xa._offset, top: ya._offset, width: xa._length, height: ya._length };
+    const context = fitCanvas(this.weightsCells, box.width, box.height);
+    this.weightsCells.style.left = `${box.left}px`;
+    this.weightsCells.style.top = `${box.top}px`;
+    context.clearRect(0, 0, box.width, box.height);
+    const cell = (x, y) => [xa.l2p(x) , ya.l2p(y)];
+    blocks.forEach((block, i) => {
+      const layer = this.layoutParams.layers[i];
+      for (let k = 0; k < layer.fanOut; k++) {
+        for (let j = 0; j < layer.fanIn; j++) {
+          const w = params[layer.weights + j * layer.fanOut + k];
+          const [x0, y0] = cell(block.left + j - 0.5, k - 0.5);
+          const [x1, y1] = cell(block.left + j + 0.5, k + 0.5);
+          context.fillStyle = css(diverging(w / nice));
+          context.fillRect(Math.min(x0, x1) + 0.5, Math.min(y0, y1) + 0.5,
+                           Math.abs(x1 - x0) - 1, Math.abs(y1 - y0) - 1);
+        }
+      }
+    });
+  }
+
+  // The canvases sit under plotly's transparent plot area, on its axes.
+  placeLayers() {
+    const layout = this.outputPlot._fullLayout;
+    if (layout?.xaxis) {
+      const xa = layout.xaxis, ya = layout.yaxis;
+      this.mapBox = { left: xa._offset, top: ya._offset, width: xa._length, height: ya._length };
+    }
+  }
+
+  layout() {
+    if (!this.scene) return;
+    const width = Math.floor(this.networkPanel.body.clientWidth) || 600;
+    const key = JSON.stringify([width, this.scene.shapeKey]);
+    if (this.layoutKey === key) return;
+    this.layoutKey = key;
+    this.geometry = networkGeometry(this.scene.net.sizes, width);
+    this.placeLayers();
+    this.request(true);
+  }
+
+  // ------------------------------------------------------------- the loss
+  // The scene's history is a plotly figure; the points of frames since then
+  // are drawn on a canvas over its plot area, on its axes (an extendTraces per
+  // update cost ~15-50 ms here). The axes grow, with headroom, when a point
+  // would leave them, and the next scene puts every point into the figure.
+  drawLoss() {
+    const loss = this.loss, layout = this.lossPlot._fullLayout;
+    if (!loss || !layout?.xaxis || !this.scene) return;
+    const started = performance.now();
+    const xa = layout.xaxis, ya = layout.yaxis, ya2 = layout.yaxis2;
+    const points = loss.points;
+    const last = points.at(-1);
+    if (last && !this.relayoutPending) {
+      const update = {};
+      const [x0, x1] = xa.range;
+      if (last.x > x1 && !this.lossZoomed) update["xaxis.range"] = [x0, Math.max(1, last.x * 1.5)];
+      const top = Math.max(...[last.train, last.test].filter(Number.isFinite));
+      if (ya.type !== "log" && Number.isFinite(top) && top > ya.range[1] && !this.lossZoomed) {
+        update["yaxis.range"] = [ya.range[0], top * 1.3];
+      }
+      if (Object.keys(update).length) {
+        this.relayoutPending = true;
+        window.Plotly.relayout(this.lossPlot, update).finally(() => {
+          this.relayoutPending = false;
+          this.request(true);
+        });
+      }
+    }
+    const box = { width: this.lossPlot.clientWidth, height: this.lossPlot.clientHeight };
+    const context = fitCanvas(this.lossLines, box.width, box.height);
+    context.clearRect(0, 0, box.width, box.height);
+    if (points.length) {
+      context.save();
+      context.beginPath();
+      context.rect(xa._offset, ya._offset, xa._length, ya._length);
+      context.clip();
+      const px = (x) => xa._offset + xa.c2p(x);
+      const lines = [["train", ya, TRAIN_COLOR, 2.2, []], ["test", ya, TEST_COLOR, 2.2, []]];
+      if (ya2) lines.push(["trainAccuracy", ya2, TRAIN_COLOR, 1.3, [5, 4]],
+                          ["testAccuracy", ya2, TEST_COLOR, 1.3, [5, 4]]);
+      for (const [name, axis, color, width, dash] of lines) {
+        context.strokeStyle = color;
+        context.lineWidth = width;
+        context.setLineDash(dash);
+        context.beginPath();
+        let drawing = false;
+        for (const point of [loss.start, ...points]) {
+          const value = point?.[name];
+          if (!Number.isFinite(value) || (axis.type === "log" && value <= 0)) { drawing = false; continue; }
+          const x = px(point.x), y = axis._offset + axis.c2p(value);
+          if (drawing) context.lineTo(x, y); else context.moveTo(x, y);
+          drawing = true;
+        }
+        context.stroke();
+      }
+      context.restore();
+    }
+    const timing = window.__liveView.timing ??= {};
+    timing.loss = (timing.loss || 0) + performance.now() - started;
+  }
+
+  // -------------------------------------------------------------- pointer
+  listen() {
+    const canvas = this.networkCanvas;
+    canvas.addEventListener("mousemove", (event) => this.hoverNetwork(event));
+    canvas.addEventListener("mouseleave", () => {
+      showTip(this.networkPanel.tip, null);
+      if (this.hoverNeuron) { this.hoverNeuron = null; this.legendKey = null; this.request(true); }
+    });
+    canvas.addEventListener("click", (event) => {
+      const hit = this.hitNetwork(event);
+      if (hit?.target && this.scene?.options.edit) this.openEditor(hit, event);
+    });
+    this.weightsPanel.body.addEventListener("mousemove", (event) => this.hoverWeights(event));
+    this.weightsPanel.body.addEventListener("mouseleave", () => showTip(this.weightsPanel.tip, null));
+  }
+
+  point(event, node) {
+    const box = node.getBoundingClientRect();
+    return [event.clientX - box.left, event.clientY - box.top];
+  }
+
+  // What is under the mouse in the graph: a bias, a neuron, or the nearest link.
+  hitNetwork(event) {
+    const geometry = this.geometry, frame = this.current;
+    if (!geometry || !frame) return null;
+    const [x, y] = this.point(event, this.networkCanvas);
+    const { tiles, tile } = geometry;
+    const names = this.scene.net.labels;
+    const layers = this.layoutParams.layers;
+    for (let layer = 1; layer < tiles.length; layer++) {
+      for (const t of tiles[layer]) {
+        const s = geometry.bias;
+        if (x >= t.x - s - 4 && x <= t.x && y >= t.y + tile - s - 2 && y <= t.y + tile + 2) {
+          const value = frame.params[layers[layer - 1].biases + t.index];
+          return { kind: "bias", target: [layer - 1, t.index, -1], value, x, y,
+                   lines: [`bias of ${names[layer][t.index]}`, `= ${weightText(value)}`,
+                           "click to edit"] };
+        }
+      }
+    }
+    for (const column of tiles) {
+      for (const t of column) {
+        if (x >= t.x && x <= t.x + tile && y >= t.y && y <= t.y + tile) {
+          const lines = [names[t.layer][t.index]];
+          if (t.layer) lines.push(`bias = ${weightText(frame.params[layers[t.layer - 1].biases + t.index])}`);
+          lines.push("its map is shown large in the output view");
+          return { kind: "neuron", neuron: [t.layer, t.index], x, y, lines };
+        }
+      }
+    }
+    let best = null;
+    layers.forEach((layer, l) => {
+      for (let j = 0; j < layer.fanIn; j++) {
+        for (let k = 0; k < layer.fanOut; k++) {
+          const path = linkPath(tiles[l][j], tiles[l + 1][k], tile);
+          if (x < path[0] - HOVER_PX || x > path[6] + HOVER_PX) continue;
+          for (let s = 0; s <= 16; s++) {
+            const [px, py] = bezierPoint(path, s / 16);
+            const d = Math.hypot(px - x, py - y);
+            if (d <= HOVER_PX && (!best || d < best.d)) best = { d, l, j, k };
+          }
+        }
+      }
+    });
+    if (!best) return null;
+    const value = frame.params[layers[best.l].weights + best.j * layers[best.l].fanOut + best.k];
+    return { kind: "link", target: [best.l, best.j, best.k], value, x, y,
+             lines: [`${names[best.l][best.j]} → ${names[best.l + 1][best.k]}`,
+                     `weight = ${weightText(value)}`, "click to edit"] };
+  }
+
+  hoverNetwork(event) {
+    const hit = this.hitNetwork(event);
+    this.networkCanvas.style.cursor = hit?.target ? "pointer" : "";
+    const neuron = hit?.kind === "neuron" ? hit.neuron : null;
+    if (JSON.stringify(neuron) !== JSON.stringify(this.hoverNeuron)) {
+      this.hoverNeuron = neuron;
+      this.legendKey = null;
+      this.request(true);
+    }
+    const [bx, by] = this.point(event, this.networkPanel.root);
+    showTip(this.networkPanel.tip, hit?.lines, bx, by, this.networkPanel.root);
+  }
+
+  hoverWeights(event) {
+    const layout = this.weightsPlot._fullLayout;
+    const frame = this.current;
+    if (!layout?.xaxis || !frame || !this.scene.weights) return;
+    const [px, py] = this.point(event, this.weightsPlot);
+    const x = layout.xaxis.p2l(px - layout.xaxis._offset);
+    const y = layout.yaxis.p2l(py - layout.yaxis._offset);
+    const column = Math.round(x), row = Math.round(y);
+    const names = this.scene.net.labels;
+    let lines = null;
+    this.scene.weights.blocks.forEach((block, i) => {
+      const layer = this.layoutParams.layers[i];
+      const j = column - block.left;
+      if (j >= 0 && j < layer.fanIn && row >= 0 && row < layer.fanOut) {
+        const w = frame.params[layer.weights + j * layer.fanOut + row];
+        lines = [`W${i + 1}: ${names[i][j]} → ${names[i + 1][row]}`, `weight = ${weightText(w)}`];
+      }
+    });
+    const [bx, by] = this.point(event, this.weightsPanel.root);
+    showTip(this.weightsPanel.tip, lines, bx, by, this.weightsPanel.root);
+  }
+
+  // A number box where the learner clicked (as TensorFlow Playground edits a
+  // weight). The typed text goes to the server, which parses and checks it.
+  openEditor(hit, event) {
+    this.editor?.remove();
+    const box = element("form", "live-editor", this.networkPanel.root);
+    const label = element("label", "", box);
+    label.textContent = hit.lines[0];
+    const input = element("input", "", box);
+    input.type = "text";
+    input.inputMode = "decimal";
+    input.required = true;
+    input.setAttribute("aria-label", `New value for ${hit.lines[0]}`);
+    input.value = weightText(hit.value);
+    const apply = element("button", "", box);
+    apply.type = "submit";
+    apply.textContent = "Apply";
+    const cancel = element("button", "", box);
+    cancel.type = "button";
+    cancel.textContent = "×";
+    cancel.title = "Close";
+    cancel.setAttribute("aria-label", "Close the editor");
+    const close = () => { box.remove(); this.editor = null; this.networkCanvas.focus(); };
+    cancel.onclick = close;
+    box.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
+    box.onsubmit = (e) => {
+      e.preventDefault();
+      this.trigger?.("edit", { target: hit.target, value: input.value,
+                              seq: (this.editSeq = (this.editSeq || 0) + 1) });
+      close();
+    };
+    const [x, y] = this.point(event, this.networkPanel.root);
+    box.style.left = `${Math.max(0, Math.min(x + 8, this.networkPanel.root.clientWidth - 250))}px`;
+    box.style.top = `${Math.max(0, y + 8)}px`;
+    this.editor = box;
+    input.focus();
+    input.select();
+  }
+
+  destroy() {
+    this.resizer.disconnect();
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close();
+    for (const div of [this.outputPlot, this.lossPlot, this.weightsPlot]) window.Plotly?.purge(div);
+  }
+}
+
+function niceCeil(value) {
+  const power = Math.pow(10, Math.floor(Math.log10(value)));
+  for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;
+  return 10 * power;
+}
+
+const DECODER = new TextDecoder();
+
+// Streamlit calls this on mount and on every rerun that changes `data`.
+export default function ({ data, parentElement, setTriggerValue }) {
+  let view = parentElement.liveView;
+  if (!view || !view.root.isConnected) {
+    view = parentElement.liveView = new LiveView(parentElement);
+  }
+  const text = typeof data === "string" ? data : DECODER.decode(data);
+  if (text !== view.sceneText) {
+    view.sceneText = text;
+    view.setScene(JSON.parse(text), setTriggerValue);
+  } else {
+    view.trigger = setTriggerValue;
+  }
+  return () => setTimeout(() => {
+    if (!parentElement.isConnected) view.destroy();
+  }, 0);
+}

@@ -1,0 +1,140 @@
+"""The live view's component: the scene from Python, the frames over its own socket.
+
+A script run sends the *scene*: the network's shape and names, the data points
+and axes (plotly figures without the animated maps), the loss history and the
+run's current frame. While playing, frames (counters, losses and every weight)
+reach the page through ``stream.py``'s websocket and the browser draws them at
+display rate (``frontend/live_view.js``): no script run per frame.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from . import figures, stream
+
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+
+
+@cache
+def _assets() -> tuple[str, str]:
+    """The component's code, read once: forward.js first (live_view.js uses it)."""
+    js = (FRONTEND / "forward.js").read_text() + "\n" + (FRONTEND / "live_view.js").read_text()
+    return js, (FRONTEND / "live_view.css").read_text()
+
+
+_component = st.components.v2.component("mikir.live_view", js=_assets()[0], css=_assets()[1],
+                                        isolate_styles=False)
+
+
+def _number(value) -> float | None:
+    """A number JSON can carry (NaN, infinities and None become null)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def frame_dict(frame) -> dict:
+    """A Frame as the page reads it (the same fields as a packed frame)."""
+    params = np.asarray(frame.params, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        params32 = params.astype(np.float32).astype(np.float64)
+    return {
+        **{name: _number(getattr(frame, name)) for name in stream.HEADER_FIELDS[:-1]},
+        "diverged": 1.0 if frame.diverged else 0.0,
+        "params": [v if math.isfinite(v) else None for v in params32.tolist()],
+    }
+
+
+def network_dict(session) -> dict:
+    net = session.net
+    sizes = list(net.layer_sizes)
+    return {
+        "sizes": sizes,
+        "features": list(session.data.features),
+        "labels": figures.neuron_names(sizes, session.data.features),
+        "hidden": list(net.hidden_activations),
+        "output": net.output_activation,
+        "regression": bool(session.data.is_regression),
+        "classes": int(session.data.class_count),
+    }
+
+
+LOSS_TRACES = {"training loss": "train", "test loss": "test",
+               "training accuracy": "train_accuracy", "test accuracy": "test_accuracy"}
+
+
+def extendable_loss(figure: dict) -> tuple[dict, dict[str, int]]:
+    """The loss figure with plain lists in the traces the page extends with new
+    frames (plotly's extendTraces cannot extend typed arrays), and their indices."""
+    indices = {}
+    for index, trace in enumerate(figure["data"]):
+        if trace.get("name") in LOSS_TRACES:
+            indices[LOSS_TRACES[trace["name"]]] = index
+            for axis in ("x", "y"):
+                values = figures.decode(trace[axis]).astype(float)
+                trace[axis] = [v if math.isfinite(v) else None for v in values.tolist()]
+    return figure, indices
+
+
+def scene(session, frame, *, socket: str, plotly_src: str, show_test: bool = False,
+          discretize: bool = False, log_scale: bool = False, ghosts=(), edit: bool = True,
+          hidden_note: str = "") -> dict:
+    """Everything the page draws that changes only on a script run (pure)."""
+    loss, loss_traces = extendable_loss(
+        figures.loss_figure(session, log_scale=log_scale, ghosts=ghosts))
+    # The page grows the loss axes while playing; each scene starts them afresh.
+    loss["layout"]["uirevision"] = f"loss-{log_scale}-{frame.seq}"
+    weights, blocks, rows = figures.weights_axes_figure(session)
+    return {
+        "socket": socket,
+        "plotly_src": plotly_src,
+        "net": network_dict(session),
+        "frame": frame_dict(frame),
+        "options": {"show_test": show_test, "discretize": discretize, "edit": edit},
+        "figures": {"output": figures.output_axes_figure(session, show_test=show_test),
+                    "loss": loss, "weights": weights},
+        "loss_traces": loss_traces,
+        "weights": {"blocks": blocks, "rows": rows},
+        "titles": {
+            "network": [["Network", True], [" · each neuron drawn as its output over the "
+                                            "input plane · hover a neuron to see it large"
+                                            + (" · click a link or a bias to edit it"
+                                               if edit else ""), False]],
+            "output": [["Output", True], [" · the network's prediction, with the "
+                                          + ("training and test data" if show_test
+                                             else "training data"), False]],
+            "loss": [["Loss", True], [" and accuracy per epoch", False]],
+            "weights": [["Weights", True], [" · each row is one neuron's incoming weights "
+                                            "· one colour scale", False]],
+        },
+        "note": hidden_note,
+    }
+
+
+def live_view(payload: dict, *, key: str) -> dict | None:
+    """Mount (or update) the live view; return this run's event, if any.
+
+    Events: {"kind": "edit", "target": [layer, j, k], "value": str} when a weight
+    or bias was typed in the graph; {"kind": "diverged"} when a frame showed
+    the run diverged (the page reruns to say so).
+    """
+    data = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
+    result = _component(key=key, data=data, on_edit_change=_ignore,
+                        on_diverged_change=_ignore, height="content")
+    for kind in ("edit", "diverged"):
+        event = result.get(kind)
+        if event:
+            return {"kind": kind, **event}
+    return None
+
+
+def _ignore() -> None:
+    """Trigger values surface only for events that have a callback."""

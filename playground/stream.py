@@ -1,0 +1,225 @@
+"""The live view's own wire: training frames pushed over a websocket, plotly.js served.
+
+A frame is the run's state at one instant: the counters, the losses and every
+weight (~200 bytes at the defaults, ~1.8 KB for the largest network). The
+browser draws every map from the weights itself, so a frame never waits for a
+Streamlit rerun (one rerun per frame cost ~33 ms of server CPU and capped the
+view at ~5 redraws/s). Script runs still own the page: they send the scene
+(structure, data points, loss history) and every command goes to the Trainer.
+
+These routes are mounted by ``serve.py`` (``st.App``); ``serving()`` tells the
+page whether they are there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import json
+import secrets
+import struct
+import threading
+import time
+import weakref
+from pathlib import Path
+
+import numpy as np
+
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+PLOTLY_FILE = FRONTEND / "plotly-cartesian.min.js"
+PREFIX = "/_mikir"
+POLL_SECONDS = 1 / 60  # how often a connection looks for new frames (sleeping, not spinning)
+LEASE_SECONDS = 2.0  # training stops this long after the last viewer went away
+HEADER_FIELDS = ("seq", "run", "epoch", "steps", "batch", "batches", "train_loss",
+                 "test_loss", "train_accuracy", "test_accuracy", "diverged")
+MAGIC = 0x4D4B  # "MK": a message of packed frames
+
+_lock = threading.Lock()
+_trainers: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_tokens: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_counters = {"frames_sent": 0, "bytes_sent": 0, "connections": 0}
+_mounted = False
+
+
+# ------------------------------------------------------------------ registry
+def token_for(trainer) -> str:
+    """The unguessable name under which the page's socket finds this trainer."""
+    with _lock:
+        token = _tokens.get(trainer)
+        if token is None:
+            token = secrets.token_urlsafe(18)
+            _tokens[trainer] = token
+            _trainers[token] = trainer
+        return token
+
+
+def _lookup(token: str):
+    with _lock:
+        return _trainers.get(token)
+
+
+def serving() -> bool:
+    """True once ``routes()`` was mounted in this process (started through serve.py)."""
+    return _mounted
+
+
+# ------------------------------------------------------------------- packing
+def _number(value) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def pack_frames(frames) -> bytes:
+    """Frames as one binary message (little-endian).
+
+    Message: u16 MAGIC, u16 frame count, u32 parameter count, then per frame
+    len(HEADER_FIELDS) float64 and the parameters as float32, padded to 8 bytes.
+    float32 is what the maps are drawn in; NaN stands for "none".
+    """
+    if not frames:
+        return struct.pack("<HHI", MAGIC, 0, 0)
+    count = len(frames[0].params)
+    pad = (-4 * count) % 8
+    parts = [struct.pack("<HHI", MAGIC, len(frames), count)]
+    for frame in frames:
+        header = (frame.seq, frame.run, frame.epoch, frame.steps, frame.batch, frame.batches,
+                  frame.train_loss, frame.test_loss, frame.train_accuracy,
+                  frame.test_accuracy, 1.0 if frame.diverged else 0.0)
+        parts.append(struct.pack(f"<{len(HEADER_FIELDS)}d", *map(_number, header)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            parts.append(np.asarray(frame.params, dtype="<f4").tobytes())
+        parts.append(b"\0" * pad)
+    return b"".join(parts)
+
+
+def unpack_frames(message: bytes) -> list[dict]:
+    """Inverse of ``pack_frames`` (what the browser reads), for tests and tools."""
+    magic, frames, count = struct.unpack_from("<HHI", message)
+    if magic != MAGIC:
+        raise ValueError("not a frames message")
+    out, offset = [], 8
+    size = 8 * len(HEADER_FIELDS)
+    for _ in range(frames):
+        header = struct.unpack_from(f"<{len(HEADER_FIELDS)}d", message, offset)
+        offset += size
+        params = np.frombuffer(message, dtype="<f4", count=count, offset=offset)
+        offset += 4 * count + (-4 * count) % 8
+        out.append({**dict(zip(HEADER_FIELDS, header)), "params": params})
+    return out
+
+
+# -------------------------------------------------------------------- routes
+def _same_origin(websocket) -> bool:
+    """Refuse sockets opened by another site's page (the token is secret anyway)."""
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host")
+    if not origin or not host:
+        return True  # not a browser page (tests, tools)
+    return origin.split("://", 1)[-1] == host
+
+
+async def live_socket(websocket) -> None:
+    """Push every new frame of one trainer to one page while it is open.
+
+    While the socket is open the trainer's lease is renewed, so training stops
+    within LEASE_SECONDS of the tab closing. A frame made while the page was
+    away is not replayed: the page starts from the newest one.
+    """
+    trainer = _lookup(websocket.path_params.get("token", ""))
+    if trainer is None or not _same_origin(websocket):
+        await websocket.close(code=4404)
+        return
+    await websocket.accept()
+    with _lock:
+        _counters["connections"] += 1
+    receiver = asyncio.ensure_future(websocket.receive())
+    last = trainer.frame().seq - 1
+    try:
+        while True:
+            trainer.keep_alive(LEASE_SECONDS)
+            frames = trainer.frames_after(last)
+            if frames:
+                message = pack_frames(frames)
+                await websocket.send_bytes(message)
+                last = frames[-1].seq
+                with _lock:
+                    _counters["frames_sent"] += len(frames)
+                    _counters["bytes_sent"] += len(message)
+            done, _ = await asyncio.wait({receiver}, timeout=POLL_SECONDS)
+            if done:
+                if receiver.result().get("type") == "websocket.disconnect":
+                    return
+                receiver = asyncio.ensure_future(websocket.receive())  # ignore what it said
+    except Exception:  # the page went away mid-send: nothing to report to anyone
+        return
+    finally:
+        receiver.cancel()
+        with _lock:
+            _counters["connections"] -= 1
+        del trainer
+
+
+class _PlotlyFile:
+    """The cartesian plotly.js bundle (scatter, heatmap, contour: all we draw), from
+    the source tree, read-only, gzipped once in memory (1.5 MB -> ~0.5 MB)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._body: bytes | None = None
+        self._gzipped: bytes | None = None
+
+    def load(self) -> tuple[bytes, bytes, str]:
+        if self._body is None:
+            body = self.path.read_bytes()
+            self._gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+            self._body = body
+        return self._body, self._gzipped, hashlib.sha256(self._body).hexdigest()[:16]
+
+
+_plotly = _PlotlyFile(PLOTLY_FILE)
+
+
+def plotly_src() -> str:
+    """The URL of plotly.js, versioned by content so browsers may cache it for good."""
+    _, _, digest = _plotly.load()
+    return f"{PREFIX}/plotly.js?v={digest}"
+
+
+async def plotly_js(request):
+    from starlette.responses import Response
+
+    body, gzipped, digest = _plotly.load()
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{digest}"',
+               "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == f'"{digest}"':
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        body = gzipped
+    return Response(body, media_type="text/javascript", headers=headers)
+
+
+async def stats(request):
+    """Process totals for benchmarks: training CPU, trainers, frames and bytes sent."""
+    from starlette.responses import Response
+
+    from . import trainer
+
+    with _lock:
+        counters = dict(_counters)
+    values = {**trainer.stats(), **counters, "time": time.monotonic()}
+    return Response(json.dumps(values), media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+def routes() -> list:
+    """The routes serve.py mounts beside Streamlit's own."""
+    from starlette.routing import Route, WebSocketRoute
+
+    global _mounted
+    _mounted = True
+    return [
+        WebSocketRoute(f"{PREFIX}/live/{{token}}", live_socket),
+        Route(f"{PREFIX}/plotly.js", plotly_js),
+        Route(f"{PREFIX}/stats", stats),
+    ]
