@@ -387,16 +387,8 @@ def _check_agreement(forward, weight_grads, bias_grads, loop: _Loop) -> float:
 
 # ------------------------------------------------- stepping the session
 def next_batch(session) -> np.ndarray:
-    """The training indices the session's next ``step_batch`` will use (nothing changes).
-
-    Reads the session's shuffle state; a copy of its generator draws the next
-    epoch's order when a new epoch is about to start.
-    """
-    order = np.array(session._order, copy=True)
-    cursor = int(session._cursor)
-    if cursor == 0:
-        copy.deepcopy(session._rng).shuffle(order)
-    return order[cursor:cursor + session.batch_size]
+    """The training indices the session's next ``step_batch`` will use (nothing changes)."""
+    return session.next_batch_indices()
 
 
 def train_on(session, indices) -> float:

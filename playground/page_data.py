@@ -52,9 +52,19 @@ def _points_of(data: Data):
     return X, y.astype(np.int64), "classification", int(data.class_count)
 
 
+def _data(state) -> Data:
+    """The Playground's points (a Data is never changed in place, so keeping it is safe)."""
+    return state.trainer.read(lambda session: session.data)
+
+
+def _view(state) -> TrainingSession:
+    """A consistent copy of the Playground's run, to read and draw from."""
+    return state.trainer.read(TrainingSession.copy)
+
+
 def _draft(state):
     if "custom_points" not in state:
-        state.custom_points = _points_of(state.session.data)
+        state.custom_points = _points_of(_data(state))
     return state.custom_points
 
 
@@ -66,7 +76,7 @@ def _sorted(X, y):
 def _in_use(state) -> bool:
     """Does the Playground train on exactly the draft's points?"""
     X, y, problem, classes = _draft(state)
-    dX, dy, d_problem, d_classes = _points_of(state.session.data)
+    dX, dy, d_problem, d_classes = _points_of(_data(state))
     if (problem, classes) != (d_problem, d_classes) or len(X) != len(dX):
         return False
     (a, b), (c, d) = _sorted(X, y), _sorted(dX, dy)
@@ -115,11 +125,12 @@ def _install(state, in_callback: bool) -> bool:
 
 
 def _use_session(state, session: TrainingSession, in_callback: bool) -> None:
-    state.session = session
-    state.config = session.config
-    state.playing = False
+    """The trainer takes over ``session`` (paused); nothing else keeps it."""
+    config = session.config
+    state.trainer.adopt(session)
+    state.config = config
     if in_callback:
-        controls.seed_widgets(session.config)
+        controls.seed_widgets(config)
 
 
 # ------------------------------------------------------------------ callbacks
@@ -133,7 +144,7 @@ def _start_empty() -> None:
 
 def _start_current() -> None:
     state = st.session_state
-    state.custom_points = _points_of(state.session.data)
+    state.custom_points = _points_of(_data(state))
     state.dm_flash = None
 
 
@@ -235,7 +246,7 @@ def _load_model() -> None:
     try:
         net, setup = data_io.parse_model(raw, features=state.config.features)
         # Into a new session on the same data: a failed load must change nothing.
-        session = TrainingSession(state.session.config, data=state.session.data)
+        session = TrainingSession(state.trainer.session_config, data=_data(state))
         data_io.load_model_into(session, net, setup)
     except DataError as error:
         state.dm_model_result = ("error", f"{name} was not loaded: {error}. Nothing "
@@ -245,8 +256,8 @@ def _load_model() -> None:
         state.dm_model_result = ("error", f"{name} could not be loaded "
                                           f"({type(error).__name__}). Nothing was changed.", [])
         return
-    _use_session(state, session, in_callback=True)
     layers = " → ".join(map(str, session.net.layer_sizes))
+    _use_session(state, session, in_callback=True)
     state.dm_model_result = ("success", f"Loaded {name}: network {layers}, "
                                         f"{_kind_text(setup.problem, setup.classes)}. The "
                                         "Playground continues from its weights (epoch 0).",
@@ -354,7 +365,7 @@ def _counts(state) -> None:
 
 def _status(state) -> None:
     X, y, problem, classes = _draft(state)
-    data = state.session.data
+    data = _data(state)
     if _in_use(state):
         if data.source == "custom":
             st.success(f"The Playground trains on these points: {len(data.X_train):,} for "
@@ -379,7 +390,7 @@ def _status(state) -> None:
 def _editor_figure(state, mode: str) -> dict:
     """The output map with the draft's points; clicks report exact plane coordinates."""
     X, y, problem, classes = _draft(state)
-    figure = figures.output_figure(state.session, height=EDITOR_HEIGHT)
+    figure = figures.output_figure(_view(state), height=EDITOR_HEIGHT)
     heatmap = figure["data"][0]
     heatmap.pop("hovertemplate", None)
     heatmap["hoverinfo"] = "skip"
@@ -459,7 +470,7 @@ def _csv_section(state) -> None:
         plain_text.alert(message, kind)  # names the file and quotes its cells: plain text
         for warning in warnings:
             plain_text.alert(warning, "warning")
-    data = state.session.data
+    data = _data(state)
     X, y, problem, _ = _points_of(data)
     try:
         text = data_io.to_csv(X, y, problem)
@@ -482,7 +493,7 @@ def _reload_csv() -> None:
 # ------------------------------------------------------------------- model
 def _model_section(state) -> None:
     st.markdown("#### Your own model")
-    session = state.session
+    session = _view(state)
     try:
         text = mikir.dumps(session.net)
     except ValueError:
@@ -515,7 +526,7 @@ def _model_section(state) -> None:
 # ------------------------------------------------------------------ script
 def _script_section(state) -> None:
     st.markdown("#### Export a Python script")
-    session = state.session
+    session = _view(state)
     try:
         script = export.python_script(state.config, epochs=session.epoch, data=session.data)
     except ValueError as error:
@@ -551,7 +562,7 @@ def _classroom_section(state) -> None:
         st.caption(f"[Open the link in a new tab]({query})")
     else:
         st.caption("Append this to the address of this page (without its own \"?…\" part).")
-    if state.session.data.source == "custom":
+    if _data(state).source == "custom":
         st.caption(":material/info: Links carry settings and seeds, never data: the link "
                    "opens a generated data set. Hand out your CSV with it.")
 

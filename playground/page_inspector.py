@@ -22,7 +22,7 @@ import mikir
 from . import figures
 from . import inspector as ins
 from .live_chart import live_chart
-from .session import CLASS_NAMES
+from .session import CLASS_NAMES, TrainingSession
 
 INTRO = ("Follow one training step through the network, number by number: pick a "
          "training point, see what every neuron computes on the way forward, how the "
@@ -85,13 +85,13 @@ def _live_is_last(timeline: ins.Timeline, session) -> bool:
             and np.array_equal(last.parameters, session.net.get_parameters()))
 
 
-def _timeline(state, session) -> ins.Timeline:
-    """The tab's timeline; a new run (a new network object) starts a new one."""
+def _timeline(state, run: int) -> ins.Timeline:
+    """The tab's timeline; a new run of the trainer (``Frame.run``) starts a new one."""
     if "timeline" not in state:
         state.timeline = ins.Timeline()
-    if state.get("inspector_net") is not session.net:
+    if state.get("inspector_run") != run:
         state.timeline.clear()
-        state.inspector_net = session.net
+        state.inspector_run = run
         state["_inspect_time"] = NOW
         state["_inspect_link"] = None
     return state.timeline
@@ -107,10 +107,10 @@ def _snapshot_label(session) -> str:
 def _step(kind: str, point: int | None = None) -> None:
     """Step the real session and record it on the timeline (before and after)."""
     state = st.session_state
-    try:
-        session = state.session
-        state.playing = False  # never train here while the Playground plays
-        timeline = _timeline(state, session)
+    trainer = state.trainer
+    timeline = _timeline(state, trainer.frame().run)
+
+    def step(session) -> None:  # under the trainer's lock, paused first
         if session.diverged:
             raise ValueError(session.diverged)
         if not _live_is_last(timeline, session):
@@ -122,7 +122,7 @@ def _step(kind: str, point: int | None = None) -> None:
                                  "it was not taken; lower the learning rate")
             label = f"step {session.steps:,} · point #{point}"
         elif kind == "batch":
-            size = len(ins.next_batch(session))
+            size = len(session.next_batch_indices())
             session.step_batch()
             label = f"step {session.steps:,} · mini-batch of {size}"
         else:
@@ -130,6 +130,9 @@ def _step(kind: str, point: int | None = None) -> None:
             label = f"epoch {session.epoch:,} · step {session.steps:,}"
         session.record()
         timeline.push(session, label)
+
+    try:
+        trainer.change(step)  # never train here while the Playground plays
         state["_inspect_time"] = NOW
     except Exception as error:  # shown on the page, never as a traceback
         state.inspector_error = f"That step could not be taken: {error}"
@@ -146,7 +149,7 @@ def _clear_link() -> None:
 def _use_seed_setup() -> None:
     """Sigmoid everywhere and squared error: the setup the seed library taught."""
     state = st.session_state
-    state.playing = False
+    state.trainer.pause()
     state["w_activation"] = "sigmoid"
     state["w_loss"] = "squared_error"
     config = state.config
@@ -165,7 +168,9 @@ def render(state) -> None:
 
 
 def _render(state) -> None:
-    session = state.session
+    trainer = state.trainer
+    run = trainer.frame().run
+    session = trainer.read(TrainingSession.copy)  # a consistent copy to draw from
     data = session.data
     message = state.pop("inspector_error", None)
     if message:
@@ -175,7 +180,7 @@ def _render(state) -> None:
     if session.train_size == 0:
         st.info("There are no training points: add some under “Your data & model”.")
         return
-    timeline = _timeline(state, session)
+    timeline = _timeline(state, run)
 
     # ---- stepping and the timeline
     live_is_last = _live_is_last(timeline, session)
@@ -188,7 +193,7 @@ def _render(state) -> None:
     n = session.train_size
     mode = _remember("inspect_mode", "point", MODES)
     point = _remember("inspect_point", 0, range(n))
-    batch = ins.next_batch(session)  # the real session's next step, also when looking back
+    batch = session.next_batch_indices()  # the run's next step, also when looking back
     focus = _remember("inspect_focus", 0, range(len(batch))) if mode == "batch" else 0
     indices = [point] if mode == "point" else batch
     chosen = int(indices[focus])
@@ -211,7 +216,7 @@ def _render(state) -> None:
                   icon=":material/update:", disabled=not looking_back,
                   width="stretch")
     with bar[4]:
-        note = "Stepping here pauses the Playground. " if state.get("playing") else ""
+        note = "Stepping here pauses the Playground. " if trainer.playing else ""
         st.caption(f"{note}Each step is recorded on the timeline below; slide back to see "
                    "the network as it was.")
 

@@ -3,8 +3,11 @@
 Five views of what the learning rate does: runs compared side by side, a range
 test, a slice of the loss landscape with the next step drawn on it, training
 health per layer, and the earlier runs kept as ghosts. The comparison has its
-own Play/Pause outside its fragment (a button inside would not stop the timer);
-every other view is computed on a button press and kept in session state.
+own Play/Pause outside its fragment (a button inside would not stop the timer)
+and its own owner (``ComparisonTrainer``) that trains on a worker thread; the
+fragment only renews its lease, reads a copy and draws. Every other view is
+computed on a button press from a copy of the Playground's run and kept in
+session state.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ import streamlit as st
 from . import lab, lab_figures
 from .config import LEARNING_RATES, OPTIMIZER_LABELS, OPTIMIZERS, needs_rebuild
 from .live_chart import live_chart
-from .session import train_frame
+from .session import TrainingSession
+from .trainer import ComparisonTrainer
 
-FRAME_SECONDS = 0.1  # the comparison's fragment timer
-MAX_SPEED_SECONDS = 0.05  # the training budget of a frame at speed "max"
+FRAME_SECONDS = 0.1  # the comparison's fragment timer (it draws; the owner trains)
 MAPS_WIDTH = 620  # about the maps column's width on a 1440-px page with the sidebar open
 # Streamlit's named text colours closest to lab_figures.RUN_COLORS (Tableau 10).
 RUN_TEXT_COLORS = ("blue", "orange", "green", "violet")
@@ -28,8 +31,7 @@ SHORT_OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 
 
 def render(state) -> None:
-    state.setdefault("comparison", None)
-    state.setdefault("lab_playing", False)
+    state.setdefault("lab_trainer", None)
     st.caption("What the learning rate does, seen five ways. The sidebar's setup (data, "
                "network, optimizer, batch size) applies to everything on this page.")
     _main_divergence(state)
@@ -59,8 +61,20 @@ def _guarded(action):
             action(*args)
         except Exception as error:  # noqa: BLE001
             st.session_state.lab_error = f"That did not work: {error}"
-            st.session_state.lab_playing = False
+            owner = st.session_state.get("lab_trainer")
+            if owner is not None:
+                owner.pause()
     return run
+
+
+def _view(state) -> TrainingSession:
+    """A consistent copy of the Playground's run, to read from."""
+    return state.trainer.read(TrainingSession.copy)
+
+
+def _data(state):
+    """The Playground's points (a Data is never changed in place)."""
+    return state.trainer.read(lambda session: session.data)
 
 
 def _format_loss(value) -> str:
@@ -81,12 +95,12 @@ def _nearest_rate(value: float, rates=LEARNING_RATES) -> float:
 
 # ------------------------------------------------------------ main divergence
 def _main_divergence(state) -> None:
-    session = state.session
-    if session.diverged:
+    diverged = state.trainer.frame().diverged
+    if diverged:
         left, right = st.columns([3, 1], vertical_alignment="center")
-        left.error(f"The Playground's run: {session.diverged}", icon="💥")
+        left.error(f"The Playground's run: {diverged}", icon="💥")
         right.button("Rewind to the last good epoch", key="lab_rewind_main",
-                     on_click=_guarded(lambda: session.rewind()), width="stretch",
+                     on_click=_guarded(state.trainer.rewind), width="stretch",
                      icon=":material/undo:")
 
 
@@ -119,7 +133,7 @@ def _comparison_section(state) -> None:
     count_ok = lab.MIN_RUNS <= len(variants) <= lab.MAX_RUNS
     with act:
         st.button("Set up comparison", key="lab_setup", width="stretch",
-                  type="secondary" if state.comparison is not None else "primary",
+                  type="secondary" if state.lab_trainer is not None else "primary",
                   icon=":material/compare_arrows:", disabled=not count_ok,
                   on_click=_guarded(_set_up), args=(state, variants))
     if not count_ok:
@@ -129,11 +143,13 @@ def _comparison_section(state) -> None:
     if state.get("lab_error"):
         st.error(state.pop("lab_error"), icon="⚠️")
 
-    comparison = state.comparison
-    if comparison is None:
+    owner = state.lab_trainer
+    if owner is None:
         st.info("Choose what to compare and press **Set up comparison**.",
                 icon=":material/info:")
         return
+    owner.set_speed(state.config.speed)
+    comparison = owner.read(lab.Comparison.copy)
     first = comparison.sessions[0]
     varied = _varied(comparison)
     differs = ("only the learning rate differs" if varied == {"learning_rate"}
@@ -143,12 +159,12 @@ def _comparison_section(state) -> None:
     st.caption(f"Identical data ({first.train_size} training points, the same mini-batches "
                f"in the same order) and identical initial weights (weight seed "
                f"{first.config.init_seed}): {differs}.")
-    if needs_rebuild(first.config, state.config) or comparison.data is not state.session.data:
+    if needs_rebuild(first.config, state.config) or comparison.data is not _data(state):
         st.warning("The sidebar's setup has changed since this comparison was set up: "
                    "press **Set up comparison** to compare the new setup.",
                    icon=":material/update:")
-    _comparison_toolbar(state, comparison)
-    _comparison_frame(state)
+    _comparison_toolbar(state, owner)
+    _comparison_frame(state, owner)
 
 
 def _varied(comparison) -> set[str]:
@@ -161,53 +177,57 @@ def _varied(comparison) -> set[str]:
     return varied
 
 
-def _keep_as_ghosts(state, comparison) -> None:
+def _keep_as_ghosts(state, owner: ComparisonTrainer) -> None:
     """The runs just ended stay as faded curves, as on the Playground tab."""
-    for session in comparison.sessions:
-        if session.epoch:
-            state.ghosts.add(session, name=f"lab · {lab.describe(session.config)}")
+    def keep(comparison) -> None:
+        for session in comparison.sessions:
+            if session.epoch:
+                state.ghosts.add(session, name=f"lab · {lab.describe(session.config)}")
+    owner.read(keep)
 
 
 def _set_up(state, variants) -> None:
-    comparison = lab.Comparison.from_session(state.session, variants)
+    comparison = state.trainer.read(
+        lambda session: lab.Comparison.from_session(session, variants))
     if len({v.get("learning_rate") for v in variants}) == 1 and "optimizer" in variants[0]:
         # One rate for all: the optimizer's name alone says which run is which.
         comparison.labels = [SHORT_OPTIMIZER_LABELS[s.config.optimizer]
                              for s in comparison.sessions]
-    if state.comparison is not None:
-        _keep_as_ghosts(state, state.comparison)
-    state.comparison = comparison
-    state.lab_playing = False
+    old = state.lab_trainer
+    if old is not None:
+        old.close()
+        _keep_as_ghosts(state, old)
+    state.lab_trainer = ComparisonTrainer(comparison, speed=state.config.speed)
 
 
 def _set_playing(state, play: bool) -> None:
     """Play or pause; idempotent, so a click delivered twice cannot undo itself."""
-    comparison = state.comparison
-    state.lab_playing = play and comparison.any_running
-    if play and not comparison.any_running:
+    owner = state.lab_trainer
+    if not play:
+        owner.pause()
+    elif not owner.play():
         state.lab_error = ("Every run has diverged: rewind one (the buttons under the runs) "
                            "or reset.")
 
 
 def _step(state, epoch: bool) -> None:
-    state.lab_playing = False
-    comparison = state.comparison
+    owner = state.lab_trainer
     if epoch:
-        comparison.step_epoch()
+        owner.step_epoch()  # pauses first
     else:
-        comparison.step_batch()
-    comparison.record()
+        owner.step_batch()
 
 
 def _reset(state) -> None:
-    state.lab_playing = False
-    _keep_as_ghosts(state, state.comparison)
-    state.comparison.reset()
+    owner = state.lab_trainer
+    owner.pause()
+    _keep_as_ghosts(state, owner)
+    owner.reset()
 
 
-def _comparison_toolbar(state, comparison) -> None:
+def _comparison_toolbar(state, owner: ComparisonTrainer) -> None:
     columns = st.columns([1.1, 1, 1.2, 1, 3.4], vertical_alignment="center")
-    playing = state.lab_playing
+    playing = owner.playing
     columns[0].button("Pause" if playing else "Play", key="lab_play", type="primary",
                       icon=":material/pause:" if playing else ":material/play_arrow:",
                       on_click=_guarded(_set_playing), args=(state, not playing),
@@ -228,30 +248,25 @@ def _comparison_toolbar(state, comparison) -> None:
         " per frame (the sidebar's speed). A run that diverges stops; the others go on.")
 
 
-def _comparison_frame(state) -> None:
-    @st.fragment(run_every=FRAME_SECONDS if state.lab_playing else None)
+def _comparison_frame(state, owner: ComparisonTrainer) -> None:
+    playing = owner.playing
+
+    @st.fragment(run_every=FRAME_SECONDS if playing else None)
     def frame():
-        comparison = state.comparison
-        if comparison is None:
+        if state.get("lab_trainer") is not owner:
             return
-        if state.lab_playing:
-            try:
-                train_frame(comparison, state.config.speed, MAX_SPEED_SECONDS)
-                comparison.record()
-            except Exception as error:  # noqa: BLE001
-                state.lab_error = f"Training stopped: {error}"
-                state.lab_playing = False
-                st.rerun()
-            if not comparison.any_running:
-                state.lab_playing = False
-                st.rerun()  # the whole page: the Play button becomes "Play" again
-        _run_cards(comparison)
+        if playing:
+            if not owner.playing:
+                st.rerun()  # stopped (every run diverged): Play becomes "Play" again
+            owner.keep_alive()  # this page is watching: the owner trains on
+        comparison = owner.read(lab.Comparison.copy)
+        _run_cards(owner, comparison)
         _comparison_charts(state, comparison)
 
     frame()
 
 
-def _run_cards(comparison) -> None:
+def _run_cards(owner: ComparisonTrainer, comparison) -> None:
     columns = st.columns(len(comparison))
     for i, (session, label) in enumerate(zip(comparison.sessions, comparison.labels)):
         color = RUN_TEXT_COLORS[i % len(RUN_TEXT_COLORS)]
@@ -264,7 +279,7 @@ def _run_cards(comparison) -> None:
                 st.button("Rewind", key=f"lab_rewind_{i}", icon=":material/undo:",
                           width="stretch", help="Back to this run's last good weights "
                                                 "(it then lags the others)",
-                          on_click=_guarded(comparison.rewind), args=(i,))
+                          on_click=_guarded(owner.rewind), args=(i,))
             else:
                 start = next((v for v in history if math.isfinite(v)), None)
                 now = session.train_loss
@@ -310,7 +325,7 @@ def _range_key(state) -> tuple:
 
 
 def _run_range_test(state) -> None:
-    session = state.session
+    session = _view(state)
     from_current = bool(state.get("lab_range_current")) and session.epoch > 0
     parameters = session.net.get_parameters() if from_current else None
     if from_current and session.diverged:
@@ -326,7 +341,7 @@ def _range_test_section(state) -> None:
                "too small barely moves, too large blows up, and the green band between "
                "is where training works.")
     stored = state.get("lab_range")
-    if stored and (stored["key"] != _range_key(state) or stored["data"] is not state.session.data):
+    if stored and (stored["key"] != _range_key(state) or stored["data"] is not _data(state)):
         state.lab_range = stored = None  # measured on another setup
     left, right = st.columns([1, 3], vertical_alignment="center", gap="medium")
     pressed = left.button("Run range test", key="lab_range_run", type="primary",
@@ -396,16 +411,14 @@ def _use_rate(rate: float) -> None:
 
 
 # ------------------------------------------------------------------ landscape
-def _slice(state, rate: float) -> None:
-    session = state.session
+def _slice(state, session: TrainingSession, run: int, rate: float) -> None:
+    """Slice around ``session`` (a copy of the Playground's run, ``run`` its Frame.run)."""
     probe = session
     if rate != session.optimizer.learning_rate:
-        # A shallow copy with its own optimizer: the real run is never touched.
-        probe = copy.copy(session)
-        probe.optimizer = copy.deepcopy(session.optimizer)
+        probe = session.copy()  # its own optimizer at the rate to try
         probe.optimizer.learning_rate = rate
     state.lab_landscape = {"slice": lab.landscape_slice(probe), "rate": rate,
-                           "net": session.net, "steps": session.steps, "epoch": session.epoch}
+                           "run": run, "steps": session.steps, "epoch": session.epoch}
 
 
 def _landscape_section(state) -> None:
@@ -414,7 +427,8 @@ def _landscape_section(state) -> None:
                "the downhill direction −gradient; the coloured dot is where the optimizer's "
                "next step lands. A small rate creeps, a good rate lands near the valley "
                "floor, a large rate overshoots up the far wall.")
-    session = state.session
+    run = state.trainer.frame().run
+    session = _view(state)
     current = session.optimizer.learning_rate
     # The rate to try follows the sidebar's, until the learner picks another here.
     if state.get("lab_try_base") != current or "lab_try_rate" not in state:
@@ -431,10 +445,9 @@ def _landscape_section(state) -> None:
                                help="Recomputes the step as if the learning rate were "
                                     "different; the run itself keeps its rate")
     stored = state.get("lab_landscape")
-    stale = bool(stored) and (stored["net"] is not session.net
-                              or stored["steps"] != session.steps)
+    stale = bool(stored) and (stored.get("run") != run or stored["steps"] != session.steps)
     if pressed or (stored and (stored["rate"] != rate or (follow and stale))):
-        _slice(state, rate)
+        _slice(state, session, run, rate)
         stored, stale = state.lab_landscape, False
     if not stored:
         st.info("Press **Slice the landscape now** (train a little on the Playground tab "
@@ -462,7 +475,8 @@ def _health_section(state) -> None:
                "weights, ‖Δw‖/‖w‖ (right). Gradients that shrink layer by layer towards the "
                "input vanish, ones that grow explode; an update ratio near 10⁻³ (the green "
                "band) is the usual sign of a healthy learning rate.")
-    health = state.health
+    # The trainer's worker measures into state.health: read it under the trainer's lock.
+    health = state.trainer.read(lambda _session: copy.deepcopy(state.health))
     if not len(health):
         st.info("Measured on the Playground tab while its run plays: press Play there.",
                 icon=":material/info:")
@@ -473,7 +487,11 @@ def _health_section(state) -> None:
     left.caption(f"{len(health)} measurements, up to epoch {health.epoch[-1]:,}; the "
                  "record starts over with a new network.")
     right.button("Clear the record", key="lab_health_clear", icon=":material/delete_sweep:",
-                 width="stretch", on_click=_guarded(health.clear))
+                 width="stretch", on_click=_guarded(_clear_health), args=(state,))
+
+
+def _clear_health(state) -> None:
+    state.trainer.read(lambda _session: state.health.clear())
 
 
 # --------------------------------------------------------------------- ghosts

@@ -34,6 +34,7 @@ from .session import Data, TrainingSession
 FRAMES_KEPT = 256  # the ring buffer of frames a slow viewer can catch up from
 LEASE_SECONDS = 2.0  # Play and keep_alive renew the lease for this long
 SLICES_KEPT = 1024  # recent slice durations, for tests and benchmarks
+WATCH_SECONDS = 0.1  # a watcher (the lab's health tracker) measures at most this often
 
 T = TypeVar("T")
 
@@ -95,10 +96,13 @@ class Owner:
     ``record()``; a subclass says how to snapshot it and when it cannot train on.
     """
 
-    def __init__(self, runner, *, frame_rate: float = 60.0, slice_seconds: float = 0.04):
+    def __init__(self, runner, *, frame_rate: float = 60.0, slice_seconds: float = 0.04,
+                 watch: Callable[[Any], None] | None = None):
         if not frame_rate > 0 or not slice_seconds > 0:
             raise ValueError("frame_rate and slice_seconds must be positive")
         self._runner = runner
+        self._watch = watch  # called with the runner after records, under the lock
+        self._watched_at = -math.inf
         self.frame_rate = float(frame_rate)
         self.slice_seconds = float(slice_seconds)
         self._lock = threading.RLock()
@@ -114,6 +118,7 @@ class Owner:
         self._wake = threading.Event()
         self._closed = False
         self._slices: deque[float] = deque(maxlen=SLICES_KEPT)
+        self._slices_cpu: deque[float] = deque(maxlen=SLICES_KEPT)
         self._record_seconds = 0.0  # the last record()'s cost, kept out of a slice's budget
         with _totals_lock:
             _owners.add(self)
@@ -145,6 +150,12 @@ class Owner:
     def slice_durations(self) -> tuple[float, ...]:
         """Wall-clock seconds of the worker's recent slices (training and frame)."""
         return tuple(self._slices)
+
+    @property
+    def slice_cpu_seconds(self) -> tuple[float, ...]:
+        """The worker thread's CPU time in its recent slices (what a slice costs,
+        without the time other processes had the core)."""
+        return tuple(self._slices_cpu)
 
     @property
     def training(self) -> bool:
@@ -192,6 +203,8 @@ class Owner:
             started = time.thread_time()
             result = function(self._runner)
             _account(time.thread_time() - started)
+            if self._watch is not None:
+                self._watch(self._runner)
             self._publish()
             return result
 
@@ -262,9 +275,13 @@ class Owner:
             self._frames_changed.notify_all()
         return frame
 
-    def _record(self) -> None:
+    def _record(self, *, always_watch: bool = False) -> None:
         started = time.perf_counter()
         self._runner.record()
+        if self._watch is not None and (always_watch
+                                        or started - self._watched_at >= WATCH_SECONDS):
+            self._watch(self._runner)
+            self._watched_at = started
         self._record_seconds = time.perf_counter() - started
 
     def _let_commands_in(self) -> None:
@@ -307,7 +324,9 @@ class Owner:
                 if self._stopped():
                     self._playing = False
                 self._publish()
-                _account(time.thread_time() - cpu)
+                cpu = time.thread_time() - cpu
+                _account(cpu)
+                self._slices_cpu.append(cpu)
                 self._slices.append(time.perf_counter() - started)
             if speed == 0 or owed > 1e-9:
                 continue  # the budget binds: go on after letting commands in
@@ -321,8 +340,10 @@ class Trainer(Owner):
     """The one owner of a run: every read and write of the session goes through here."""
 
     def __init__(self, session: TrainingSession, *, frame_rate: float = 60.0,
-                 slice_seconds: float = 0.04):
-        super().__init__(session, frame_rate=frame_rate, slice_seconds=slice_seconds)
+                 slice_seconds: float = 0.04,
+                 watch: Callable[[TrainingSession], None] | None = None):
+        super().__init__(session, frame_rate=frame_rate, slice_seconds=slice_seconds,
+                         watch=watch)
 
     def _snapshot(self, seq: int, run: int) -> Frame:
         session: TrainingSession = self._runner
@@ -370,7 +391,7 @@ class Trainer(Owner):
             self._pause_locked()
             started = time.thread_time()
             step(self._runner)
-            self._runner.record()
+            self._record(always_watch=True)
             _account(time.thread_time() - started)
             return self._publish()
 

@@ -11,6 +11,11 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[1] / "playground" / "app.py")
 
 
+def session_of(at):
+    """The run the tab's trainer owns (tests may hold it; pages go through the trainer)."""
+    return at.session_state["trainer"].read(lambda session: session)
+
+
 def open_tab() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
@@ -26,7 +31,7 @@ def counts(at) -> str:
 
 def assert_consistent(at) -> None:
     """The sidebar widgets describe the session's Config, so the next run changes nothing."""
-    session = at.session_state["session"]
+    session = session_of(at)
     config = at.session_state["config"]
     assert config == session.config
     assert at.session_state["w_dataset"] == config.dataset
@@ -38,7 +43,7 @@ def assert_consistent(at) -> None:
         assert data.class_count == config.class_count
     at.run()
     assert not at.exception, at.exception
-    assert at.session_state["session"].net is net  # nothing was rebuilt
+    assert session_of(at).net is net  # nothing was rebuilt
 
 
 def test_tab_shows_the_current_points():
@@ -52,7 +57,7 @@ def test_tab_shows_the_current_points():
 def test_regression_and_more_classes_change_the_setup_consistently():
     at = open_tab()
     at.segmented_control(key="dm_problem").set_value("regression").run()
-    session = at.session_state["session"]
+    session = session_of(at)
     assert session.config.dataset == "plane" and session.data.source == "custom"
     assert session.data.is_regression and len(session.data.X_train) == 250
     assert sorted(set(np.concatenate([session.data.y_train, session.data.y_test]))) == [-1, 1]
@@ -60,7 +65,7 @@ def test_regression_and_more_classes_change_the_setup_consistently():
 
     at.segmented_control(key="dm_problem").set_value("classification").run()
     at.slider(key="dm_classes").set_value(4).run()
-    session = at.session_state["session"]
+    session = session_of(at)
     assert session.config.dataset == "blobs" and session.config.classes == 4
     assert session.data.class_count == 4 and session.net.layer_sizes[-1] == 4
     assert_consistent(at)
@@ -71,7 +76,7 @@ def test_start_from_empty_then_use_new_points():
     at.button(key="dm_empty").click().run()
     assert counts(at) == "**0 points**"
     assert "Add at least 2 points" in at.info[0].value
-    before = at.session_state["session"]
+    before = session_of(at)
     assert before.data.source == "generated"  # the Playground keeps its data
 
     # Points of three classes (as clicks would make them): not usable live,
@@ -82,7 +87,7 @@ def test_start_from_empty_then_use_new_points():
     at.run()
     assert "does not use these 4 points (3 classes)" in at.warning[0].value
     at.button(key="dm_use").click().run()
-    session = at.session_state["session"]
+    session = session_of(at)
     assert session.data.source == "custom" and session.data.class_count == 3
     assert session.config.dataset == "blobs" and at.session_state["w_classes"] == 3
     assert "trains on these points: 2 for training, 2 for testing" in at.success[0].value
