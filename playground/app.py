@@ -21,11 +21,10 @@ if __package__ in (None, ""):  # `streamlit run playground/app.py` runs this as 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playground import config as cfg  # noqa: E402
-from playground import controls, live, page_data, page_inspector, page_lab  # noqa: E402
+from playground import controls, live, page_data, page_inspector, page_lab, plain_text  # noqa: E402
 from playground.lab import GhostRuns, HealthTracker  # noqa: E402
 from playground.live_chart import ensure_plotly_js  # noqa: E402
 from playground.session import TrainingSession  # noqa: E402
-from playground.trainer import Trainer  # noqa: E402
 from playground.url_sync import sync_url  # noqa: E402
 
 st.set_page_config(page_title="mikir playground", page_icon="🧠", layout="wide",
@@ -41,28 +40,29 @@ def start() -> None:
     config, notices = cfg.from_query(st.query_params.to_dict())
     state.config = config
     state.notices = notices
+    state.session = TrainingSession(config)
+    state.playing = False
     state.w_same_weights = True
     state.ghosts = GhostRuns()
     state.health = HealthTracker()
-    # The one owner of this tab's run: every page reads and changes it through here.
-    state.trainer = Trainer(TrainingSession(config), watch=state.health.measure)
     controls.seed_widgets(config)
 
 
 def set_playing(playing: bool) -> None:
     """Sets, not toggles: a click delivered twice cannot undo itself."""
-    if playing:
-        state.trainer.play()  # refused (stays paused) when the run has diverged
-    else:
-        state.trainer.pause()
+    state.playing = playing and not state.session.diverged
 
 
 def step_batch() -> None:
-    state.trainer.step_batch()  # pauses first
+    state.playing = False
+    state.session.step_batch()
+    state.session.record()
 
 
 def step_epoch() -> None:
-    state.trainer.step_epoch()
+    state.playing = False
+    state.session.step_epoch()
+    state.session.record()
 
 
 def regenerate() -> None:
@@ -72,42 +72,46 @@ def regenerate() -> None:
 
 
 def reset() -> None:
-    trainer = state.trainer
-    trainer.pause()
-    trainer.read(state.ghosts.add)  # the run just ended stays as a faded curve
+    state.ghosts.add(state.session)  # the run just ended stays as a faded curve
     if state.get("w_same_weights", True):
-        trainer.reset()
+        state.session.reset()
     else:  # a new weight seed, so the share link still reproduces these weights
         state.w_init_seed = (int(state.w_init_seed) * 69069 + 1) % (2**31 - 1)
+    state.playing = False
 
 
-if "trainer" not in state:
+if "session" not in state:
     start()
 else:
     controls.seed_widgets(state.config, only_missing=True)
 
-data = state.trainer.read(lambda session: session.data)  # a Data is never changed in place
 with st.sidebar:
     st.markdown("## mikir playground")
     st.caption("A neural network, learning live, built on **mikir** (numpy only).")
-    if data.source == "custom":
+    chosen_config = controls.read(state.config)  # the widgets' values, not yet applied
+    data = state.session.data
+    if data.source == "custom" and not cfg.makes_new_points(state.config, chosen_config):
         points = len(data.X_train) + len(data.X_test)
-        st.info(f"Training on your own {points} points (page *Your data & model*). "
-                "Choose a data set below to go back.", icon=":material/edit_location:")
-for notice in state.notices:
-    st.warning(f"Share link: {notice}", icon="⚠️")
+        plain_text.alert(f"Training on your own {points} points (page “Your data & "
+                         "model”). Choose a data set below to go back.", "info")
+# Share-link notices go once their setting is changed, or all at once with Dismiss.
+state.notices = cfg.current_notices(state.notices, chosen_config)
+plain_text.dismissible_alerts(map(str, state.notices), label="Share link:",
+                              key="share_link_notices", on_dismiss=state.notices.clear)
 
 config = controls.sidebar(state.config, on_regenerate=regenerate, on_reset=reset)
 if config != state.config:
-    trainer: Trainer = state.trainer
+    session: TrainingSession = state.session
     try:
-        if cfg.needs_rebuild(trainer.session_config, config):
-            trainer.read(lambda session: session.epoch and state.ghosts.add(session))
+        if cfg.needs_rebuild(session.config, config) and session.epoch:
+            state.ghosts.add(session)
         if state.pop("regenerating", False):
-            trainer.regenerate(config)  # pauses if the run started over
+            restarted = session.regenerate(config)
         else:
-            trainer.apply(config)
-        state.config = trainer.session_config
+            restarted = session.apply(config)
+        if restarted:
+            state.playing = False
+        state.config = session.config
     except ValueError as error:
         st.error(f"That setting could not be applied: {error}")
 sync_url(cfg.to_query(state.config))

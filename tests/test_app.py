@@ -90,7 +90,8 @@ def test_share_link_sets_up_the_run():
 ])
 def test_hostile_share_links_give_a_notice_not_a_traceback(query):
     at = run_app(query)
-    assert at.warning and "Share link" in at.warning[0].value
+    notices = [h.proto.body for h in at.get("html") if 'class="mikir-alert"' in h.proto.body]
+    assert notices and "Share link:" in notices[0]
     assert metric(at, "Epoch") == "0"
 
 
