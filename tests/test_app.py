@@ -2,10 +2,16 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "playground" / "app.py")
+
+
+def session_of(at):
+    """The run the tab's trainer owns (tests may hold it; pages go through the trainer)."""
+    return at.session_state["trainer"].read(lambda session: session)
 
 
 def run_app(query=None) -> AppTest:
@@ -43,19 +49,21 @@ def test_play_button_toggles_its_label():
 
 def test_step_trains_one_batch_and_step_epoch_one_epoch():
     at = run_app()
-    loss = metric(at, "Training loss")
+    trainer = at.session_state["trainer"]
+    loss = trainer.frame().train_loss
     button(at, "step").click().run()
-    session = at.session_state["session"]
-    assert session.steps == 1 and metric(at, "Epoch") == "0"
+    frame = trainer.frame()
+    assert (frame.steps, frame.epoch, frame.batch) == (1, 0, 1)
     button(at, "step_epoch").click().run()
-    assert metric(at, "Epoch") == "1"
-    assert metric(at, "Training loss") != loss
+    frame = trainer.frame()
+    assert (frame.epoch, frame.batch) == (1, 0) and frame.steps == frame.batches
+    assert frame.train_loss != loss and not trainer.playing
 
 
 def test_choosing_spiral_rebuilds_the_run():
     at = run_app()
     at.selectbox(key="w_dataset").select("spiral").run()
-    session = at.session_state["session"]
+    session = session_of(at)
     assert session.config.dataset == "spiral"
     assert session.data.X_train.shape == (250, 2)
 
@@ -64,19 +72,19 @@ def test_learning_rate_change_keeps_training_state():
     at = run_app()
     button(at, "step_epoch").click().run()
     at.select_slider(key="w_learning_rate").set_value(0.3).run()
-    session = at.session_state["session"]
+    session = session_of(at)
     assert session.epoch == 1 and session.optimizer.learning_rate == 0.3
 
 
 def test_adding_a_layer_changes_the_network():
     at = run_app()
     button(at, "add_layer").click().run()
-    assert at.session_state["session"].net.layer_sizes == (2, 4, 2, 4, 1)
+    assert session_of(at).net.layer_sizes == (2, 4, 2, 4, 1)
 
 
 def test_share_link_sets_up_the_run():
     at = run_app({"data": "xor", "layers": "3,3", "lr": "0.1", "seed": "5", "wseed": "9"})
-    session = at.session_state["session"]
+    session = session_of(at)
     assert session.config.dataset == "xor" and session.net.layer_sizes == (2, 3, 3, 1)
     assert session.config.seed == 5 and session.config.init_seed == 9
     assert not at.warning
@@ -106,10 +114,15 @@ def test_diverging_run_pauses_with_a_message():
     at = run_app({"data": "plane", "activation": "relu", "layers": "8,8,8", "lr": "10"})
     for _ in range(8):
         button(at, "step_epoch").click().run()
-        if at.error:
+        if at.session_state["trainer"].frame().diverged:
             break
-    assert at.error and "diverged" in at.error[0].value
+    assert any("diverged" in error.value for error in at.error)
+    assert at.session_state["trainer"].frame().diverged
     assert button(at, "play").disabled
+    at.button(key="rewind").click().run()  # Play is possible again, the status finite
+    frame = at.session_state["trainer"].frame()
+    assert frame.diverged is None and np.isfinite(frame.train_loss)
+    assert not button(at, "play").disabled
 
 
 
