@@ -25,6 +25,7 @@ from playground import controls, live, page_data, page_inspector, page_lab, plai
 from playground.lab import GhostRuns, HealthTracker  # noqa: E402
 from playground.live_chart import ensure_plotly_js  # noqa: E402
 from playground.session import TrainingSession  # noqa: E402
+from playground.trainer import Trainer  # noqa: E402
 from playground.url_sync import sync_url  # noqa: E402
 
 st.set_page_config(page_title="mikir playground", page_icon="🧠", layout="wide",
@@ -40,29 +41,28 @@ def start() -> None:
     config, notices = cfg.from_query(st.query_params.to_dict())
     state.config = config
     state.notices = notices
-    state.session = TrainingSession(config)
-    state.playing = False
     state.w_same_weights = True
     state.ghosts = GhostRuns()
     state.health = HealthTracker()
+    # The one owner of this tab's run: every page reads and changes it through here.
+    state.trainer = Trainer(TrainingSession(config), watch=state.health.measure)
     controls.seed_widgets(config)
 
 
 def set_playing(playing: bool) -> None:
     """Sets, not toggles: a click delivered twice cannot undo itself."""
-    state.playing = playing and not state.session.diverged
+    if playing:
+        state.trainer.play()  # refused (stays paused) when the run has diverged
+    else:
+        state.trainer.pause()
 
 
 def step_batch() -> None:
-    state.playing = False
-    state.session.step_batch()
-    state.session.record()
+    state.trainer.step_batch()  # pauses first
 
 
 def step_epoch() -> None:
-    state.playing = False
-    state.session.step_epoch()
-    state.session.record()
+    state.trainer.step_epoch()
 
 
 def regenerate() -> None:
@@ -72,24 +72,25 @@ def regenerate() -> None:
 
 
 def reset() -> None:
-    state.ghosts.add(state.session)  # the run just ended stays as a faded curve
+    trainer = state.trainer
+    trainer.pause()
+    trainer.read(state.ghosts.add)  # the run just ended stays as a faded curve
     if state.get("w_same_weights", True):
-        state.session.reset()
+        trainer.reset()
     else:  # a new weight seed, so the share link still reproduces these weights
         state.w_init_seed = (int(state.w_init_seed) * 69069 + 1) % (2**31 - 1)
-    state.playing = False
 
 
-if "session" not in state:
+if "trainer" not in state:
     start()
 else:
     controls.seed_widgets(state.config, only_missing=True)
 
+data = state.trainer.read(lambda session: session.data)  # a Data is never changed in place
 with st.sidebar:
     st.markdown("## mikir playground")
     st.caption("A neural network, learning live, built on **mikir** (numpy only).")
     chosen_config = controls.read(state.config)  # the widgets' values, not yet applied
-    data = state.session.data
     if data.source == "custom" and not cfg.makes_new_points(state.config, chosen_config):
         points = len(data.X_train) + len(data.X_test)
         plain_text.alert(f"Training on your own {points} points (page “Your data & "
@@ -101,17 +102,15 @@ plain_text.dismissible_alerts(map(str, state.notices), label="Share link:",
 
 config = controls.sidebar(state.config, on_regenerate=regenerate, on_reset=reset)
 if config != state.config:
-    session: TrainingSession = state.session
+    trainer: Trainer = state.trainer
     try:
-        if cfg.needs_rebuild(session.config, config) and session.epoch:
-            state.ghosts.add(session)
+        if cfg.needs_rebuild(trainer.session_config, config):
+            trainer.read(lambda session: session.epoch and state.ghosts.add(session))
         if state.pop("regenerating", False):
-            restarted = session.regenerate(config)
+            trainer.regenerate(config)  # pauses if the run started over
         else:
-            restarted = session.apply(config)
-        if restarted:
-            state.playing = False
-        state.config = session.config
+            trainer.apply(config)
+        state.config = trainer.session_config
     except ValueError as error:
         st.error(f"That setting could not be applied: {error}")
 sync_url(cfg.to_query(state.config))
