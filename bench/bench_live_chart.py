@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from conftest import launch_chromium, streamlit_server, wait_for_app  # noqa: E402
 
-DEMO = ROOT / "bench" / "live_chart_demo.py"
+DEMO = ROOT / "bench" / "live_chart_demo_serve.py"
 MODES = ("live", "plotly_chart", "none")
 
 # Runs in the page on every requestAnimationFrame, i.e. right before a paint.

@@ -1,6 +1,6 @@
 """Live chart demo: a 3-panel figure redrawn every 50 ms by a fragment.
 
-    streamlit run bench/live_chart_demo.py     (from the repository root), then
+    streamlit run bench/live_chart_demo_serve.py     (plotly.js needs its route), then
     /?mode=live          live_chart (default)
     /?mode=plotly_chart  the same figure through st.plotly_chart
     /?mode=none          no chart: the fragment timer's own ceiling

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-exec .venv/bin/streamlit run playground/app.py --server.address "${HOST:-127.0.0.1}" "$@"
+exec .venv/bin/streamlit run playground/serve.py --server.address "${HOST:-127.0.0.1}" "$@"

@@ -38,16 +38,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(app_path: str | Path, timeout: float = 30.0) -> Iterator[str]:
+def streamlit_server(app_path: str | Path, timeout: float = 30.0, cwd: str | Path = ROOT,
+                     env: dict | None = None, user: int | None = None) -> Iterator[str]:
     """Run `streamlit run app_path` on 127.0.0.1 and yield its base URL.
 
-    Started from the repository root so .streamlit/config.toml applies, in its
-    own process group so stopping it stops every child too. A plotly.min.js
-    that the app copies into <app dir>/static while running is removed again.
+    Started from the repository root (``cwd`` to start it elsewhere), in its
+    own process group so stopping it stops every child too.
     """
     app_path = Path(app_path).resolve()
-    static_js = app_path.parent / "static" / "plotly.min.js"
-    had_static_js = static_js.exists()
     port = free_port()
     log = tempfile.TemporaryFile()
     command = [
@@ -59,7 +57,8 @@ def streamlit_server(app_path: str | Path, timeout: float = 30.0) -> Iterator[st
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env, user=user,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -82,10 +81,6 @@ def streamlit_server(app_path: str | Path, timeout: float = 30.0) -> Iterator[st
     finally:
         _stop(process)
         log.close()
-        if not had_static_js:
-            static_js.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                static_js.parent.rmdir()  # only if empty
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -158,7 +153,7 @@ def browser_page(browser):
         context.close()
 
 
-PLAYGROUND_APP = ROOT / "playground" / "app.py"
+PLAYGROUND_APP = ROOT / "playground" / "serve.py"  # the page is app.py; serve.py adds routes
 
 
 @pytest.fixture(scope="session")

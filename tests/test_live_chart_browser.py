@@ -15,7 +15,7 @@ import pytest
 from conftest import streamlit_server, wait_for_app
 from playwright.sync_api import expect
 
-DEMO = Path(__file__).resolve().parents[1] / "bench" / "live_chart_demo.py"
+DEMO = Path(__file__).resolve().parents[1] / "bench" / "live_chart_demo_serve.py"
 CHART = ".st-key-chart .live-chart"
 
 # Checks, right before every paint, that the chart and its heatmap are drawn.
@@ -42,7 +42,7 @@ def open_demo(page, url: str):
     page.goto(url)
     wait_for_app(page)
     chart = page.locator(CHART)
-    # The first draw waits for plotly.js (4.8 MB) to load from /app/static.
+    # The first draw waits for plotly.js to load from its route.
     expect(chart.locator(".main-svg g.hm image")).to_be_attached(timeout=60_000)
     return chart
 
