@@ -36,7 +36,8 @@ def browser_forward(page, sizes, hidden, output, features, params, points):
         """([net, params, xs, ys]) => {
           const F = window.MikirForward;
           const inputs = F.features(net.features, Float32Array.from(xs), Float32Array.from(ys));
-          return F.forward(net, Float32Array.from(params), inputs, xs.length).map((a) => Array.from(a));
+          const layers = F.forward(net, Float32Array.from(params), inputs, xs.length);
+          return layers.map((a) => Array.from(a));
         }""",
         [{"sizes": sizes, "hidden": hidden, "output": output, "features": features},
          params.tolist(), points[:, 0].tolist(), points[:, 1].tolist()])
