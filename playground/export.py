@@ -105,7 +105,7 @@ def python_script(config: cfg.Config, epochs: int, data: Data | None = None) -> 
         f"{hidden_text} → {outputs} {output_activation} output{'s' * (outputs > 1)}"
         + (f", {config.activation} hidden layers" if config.hidden else "") + f", {loss} loss.",
         f"Training: {optimizer_text}, learning rate {config.learning_rate!r}, batch size "
-        f"{batch_size}, {epochs} epochs, weight seed {config.init_seed}.",
+        f"{batch_size}, {epochs} epoch{'s' * (epochs != 1)}, weight seed {config.init_seed}.",
         "",
         "Needs numpy and mikir: run it from the folder that holds mikir/ (the playground's",
         'repository), e.g. `python reproduce.py`."""',

@@ -533,8 +533,9 @@ def _script_section(state) -> None:
         st.error(f"No script for this run: {error}")
         return
     left, right = st.columns([3, 1], vertical_alignment="center")
+    epochs = f"{session.epoch:,} epoch{'s' * (session.epoch != 1)}"
     left.caption(f"Rebuilds this run with mikir — the data, the seeds, the network, the "
-                 f"optimizer — and trains {session.epoch:,} epochs. Run it from the folder that "
+                 f"optimizer — and trains {epochs}. Run it from the folder that "
                  "holds mikir/. It reproduces the run exactly when it was trained in one go "
                  "from the start; Play and Step train in chunks, each shuffled on its own, so "
                  "the script's final loss can differ a little.")

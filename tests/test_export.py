@@ -130,3 +130,10 @@ def test_bad_arguments():
         python_script(Config(dataset="__import__('os').system('x')"), 1)
     with pytest.raises(ValueError, match="features"):
         python_script(Config(features=("x1", "');import os;('")), 1)
+
+
+def test_one_epoch_is_said_in_the_singular():
+    session = TrainingSession(Config())
+    assert session.train_epochs(1)
+    source = python_script(session.config, 1, session.data)
+    assert " 1 epoch," in source and "1 epochs" not in source
