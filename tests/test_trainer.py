@@ -297,3 +297,42 @@ def test_next_batch_indices_are_the_batch_step_batch_trains_on():
                               manual.optimizer)
         assert np.array_equal(twin.net.get_parameters(), manual.net.get_parameters())
         session.step_batch()
+
+
+# ---------------------------------------------------------------- the pages
+def test_lab_and_inspector_pages_change_runs_only_through_their_owners():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "playground" / "app.py"),
+                           default_timeout=30)
+    at.run()
+    assert "session" not in at.session_state and "playing" not in at.session_state
+    at.session_state["page"] = "Learning-rate lab"
+    at.run()
+    at.button(key="lab_setup").click().run()
+    owner = at.session_state["lab_trainer"]
+    at.button(key="lab_step_epoch").click().run()
+    assert owner.frame().epochs == (1, 1, 1)
+    at.button(key="lab_play").click().run()
+    assert owner.playing and at.button(key="lab_play").label == "Pause"
+    at.button(key="lab_play").click().run()
+    assert not owner.playing
+    at.button(key="lab_reset").click().run()
+    assert owner.frame().epochs == (0, 0, 0) and not at.exception
+
+    at.session_state["page"] = "Backprop inspector"
+    at.run()
+    trainer = at.session_state["trainer"]
+    trainer.play()
+    at.button(key="inspect_step_batch").click().run()  # pauses, then one step
+    snapshots = at.session_state["timeline"].snapshots
+    assert not trainer.playing and snapshots[-1].steps == trainer.frame().steps
+    assert snapshots[-2].steps == snapshots[-1].steps - 1
+    steps = trainer.frame().steps
+    at.button(key="inspect_step_sample").click().run()
+    assert trainer.frame().steps == steps + 1 and len(at.session_state["timeline"]) == 3
+    assert not at.exception and not at.error
+    owner.close()
+    trainer.close()
