@@ -23,14 +23,12 @@ if __package__ in (None, ""):  # `streamlit run playground/app.py` runs this as 
 from playground import config as cfg  # noqa: E402
 from playground import controls, live, page_data, page_inspector, page_lab, plain_text  # noqa: E402
 from playground.lab import GhostRuns, HealthTracker  # noqa: E402
-from playground.live_chart import ensure_plotly_js  # noqa: E402
 from playground.session import TrainingSession  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 from playground.url_sync import sync_url  # noqa: E402
 
 st.set_page_config(page_title="mikir playground", page_icon="🧠", layout="wide",
                    initial_sidebar_state="expanded")
-ensure_plotly_js()
 state = st.session_state
 # Less empty space above the controls, so the network and the output fit one screen.
 st.html("<style>.stMainBlockContainer{padding-top:2.5rem}</style>")
@@ -118,16 +116,14 @@ sync_url(cfg.to_query(state.config))
 PAGES = ("Playground", "Learning-rate lab", "Backprop inspector", "Your data & model")
 chosen = st.segmented_control("Page", PAGES, key="page", default=PAGES[0],
                               label_visibility="collapsed") or PAGES[0]
+if chosen != PAGES[0] and state.trainer.playing:
+    state.trainer.pause()  # another page looks at the run: it holds still meanwhile
 if chosen == PAGES[0]:
     live.toolbar(state, set_playing, step_batch, step_epoch, reset)
-    live.view(state, buttons=live.TOOLBAR_BUTTONS + controls.SIDEBAR_BUTTONS)
+    live.view(state)
 elif chosen == PAGES[1]:
     page_lab.render(state)
 elif chosen == PAGES[2]:
     page_inspector.render(state)
 else:
     page_data.render(state)
-
-# What this whole-page run drew: a fragment's rerun compares against it to catch
-# input Streamlit folded into that rerun (live.folded_input).
-state.page_widgets = controls.widget_snapshot()

@@ -64,20 +64,6 @@ def _change_layers(delta: int) -> None:
     state["layer_count"] = count
 
 
-SIDEBAR_BUTTONS = ("add_layer", "remove_layer", "regenerate", "reset_side")
-
-
-OTHER_VALUE_KEYS = ("layer_count", "show_test", "discretize", "log_scale")
-
-
-def widget_snapshot() -> dict:
-    """The current values of every value widget on the page outside the live fragments."""
-    prefix = NEURON_KEY.split("{")[0]
-    return {key: value for key, value in st.session_state.items()
-            if isinstance(key, str)
-            and (key.startswith(("w_", prefix)) or key in OTHER_VALUE_KEYS)}
-
-
 def sidebar(config: Config, on_regenerate, on_reset) -> Config:
     """Draw the controls; return the Config they describe."""
     state = st.session_state

@@ -641,16 +641,21 @@ def loss_figure(session, log_scale: bool = False, ghosts=(), height: int = 260) 
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
                 "font": {"size": 11}},
         xaxis={"title": {"text": "epoch"}, "gridcolor": "#eef0f3", "zeroline": False,
-               "ticklabeloverflow": "allow"},
+               "ticklabeloverflow": "allow", "rangemode": "tozero",
+               # one point (epoch 0) would get an axis of −1…1
+               **({"range": [0, 1]} if len(epochs) < 2 or epochs.max() <= 0 else {})},
         yaxis={"title": {"text": "loss"}, "type": "log" if log_scale else "linear",
                "ticklabeloverflow": "allow",
                "gridcolor": "#eef0f3", "zeroline": False, "rangemode": "tozero"},
         uirevision=f"loss-{log_scale}",
     )
     if has_accuracy:
+        # its own ticks, 0-100 %, not the loss grid's positions
         layout["yaxis2"] = {"overlaying": "y", "side": "right", "range": [0, 1.02],
-                            "ticklabeloverflow": "allow",
-                            "tickformat": ".0%", "showgrid": False, "title": {"text": "accuracy"}}
+                            "ticklabeloverflow": "allow", "tickmode": "array",
+                            "tickvals": [0, 0.25, 0.5, 0.75, 1.0],
+                            "ticktext": ["0 %", "25 %", "50 %", "75 %", "100 %"],
+                            "showgrid": False, "title": {"text": "accuracy"}}
     return {"data": traces, "layout": layout}
 
 

@@ -111,7 +111,8 @@ def scene(session, frame, *, socket: str, plotly_src: str, show_test: bool = Fal
             "output": [["Output", True], [" · the network's prediction, with the "
                                           + ("training and test data" if show_test
                                              else "training data"), False]],
-            "loss": [["Loss", True], [" and accuracy per epoch", False]],
+            "loss": [["Loss", True], [" per epoch" if session.data.is_regression
+                                      else " and accuracy per epoch", False]],
             "weights": [["Weights", True], [" · each row is one neuron's incoming weights "
                                             "· one colour scale", False]],
         },
