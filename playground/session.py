@@ -444,14 +444,5 @@ def _finite_or_nan(value: float) -> float:
     return value if math.isfinite(value) else math.nan
 
 
-def train_frame(runner, speed: int, seconds: float) -> None:
-    """One frame of Play: ``speed`` epochs, or (speed 0, "max") as many as fit in
-    ``seconds``. ``runner`` is a TrainingSession or a lab Comparison."""
-    if speed == 0:
-        runner.train_for(seconds, 10**6)
-    else:
-        runner.train_epochs(speed)
-
-
 __all__ = ["CLASS_NAMES", "Data", "History", "TrainingSession", "make_data", "make_network",
-           "make_optimizer", "output_setup", "train_frame", "train_size"]
+           "make_optimizer", "output_setup", "train_size"]
