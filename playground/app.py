@@ -21,7 +21,15 @@ if __package__ in (None, ""):  # `streamlit run playground/app.py` runs this as 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playground import config as cfg  # noqa: E402
-from playground import controls, live, page_data, page_inspector, page_lab, plain_text  # noqa: E402
+from playground import (  # noqa: E402
+    controls,
+    live,
+    live_view,  # noqa: E402
+    page_data,
+    page_inspector,
+    page_lab,
+    plain_text,
+)
 from playground.lab import GhostRuns, HealthTracker  # noqa: E402
 from playground.session import TrainingSession  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
@@ -29,6 +37,7 @@ from playground.url_sync import sync_url  # noqa: E402
 
 st.set_page_config(page_title="mikir playground", page_icon="🧠", layout="wide",
                    initial_sidebar_state="expanded")
+live_view.preload_plotly()  # the charts' library loads while the rest is built
 state = st.session_state
 # Less empty space above the controls, so the network and the output fit one screen.
 st.html("<style>.stMainBlockContainer{padding-top:2.5rem}</style>")

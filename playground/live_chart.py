@@ -20,11 +20,11 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
 from . import stream
+from .frontend import source
 
 # The figure travels as raw UTF-8 JSON bytes: Streamlit forwards bytes as they
 # are, while a dict or str `data` is dumped again (twice: once more to hash it).
@@ -32,11 +32,9 @@ from . import stream
 # 0.35 ms as str, 0.42 ms as dict; a whole live_chart() call ~0.4 ms.
 # Shadow DOM (isolate_styles=True) would hide the CSS plotly.js adds to
 # document.head (modebar, hover labels), so the chart lives in the page DOM.
-_FRONTEND = Path(__file__).resolve().parent / "frontend"
-_component = st.components.v2.component("mikir.live_chart",
-                                        js=(_FRONTEND / "live_chart.js").read_text(),
-                                        css=(_FRONTEND / "live_chart.css").read_text(),
-                                        isolate_styles=False)
+_component = st.components.v2.component(
+    "mikir.live_chart", js=source("plotly_loader.js", "live_chart.js"),
+    css=source("live_chart.css"), isolate_styles=False)
 
 
 def _ignore() -> None:

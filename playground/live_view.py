@@ -11,26 +11,24 @@ from __future__ import annotations
 
 import json
 import math
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from . import figures, stream
+from .frontend import source
 
-FRONTEND = Path(__file__).resolve().parent / "frontend"
-
-
-@cache
-def _assets() -> tuple[str, str]:
-    """The component's code, read once: forward.js first (live_view.js uses it)."""
-    js = (FRONTEND / "forward.js").read_text() + "\n" + (FRONTEND / "live_view.js").read_text()
-    return js, (FRONTEND / "live_view.css").read_text()
+_component = st.components.v2.component(
+    "mikir.live_view", js=source("forward.js", "plotly_loader.js", "live_view.js"),
+    css=source("live_view.css"), isolate_styles=False)
+_preload = st.components.v2.component(
+    "mikir.preload", js=source("plotly_loader.js", "preload.js"), isolate_styles=False)
 
 
-_component = st.components.v2.component("mikir.live_view", js=_assets()[0], css=_assets()[1],
-                                        isolate_styles=False)
+def preload_plotly() -> None:
+    """Start loading plotly.js with the page's first element (the charts come later)."""
+    if stream.serving():
+        _preload(key="preload_plotly", data={"src": stream.plotly_src()}, height=0)
 
 
 def _number(value) -> float | None:

@@ -7,14 +7,14 @@ learner's Back button is not flooded by every slider move.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
 
-_component = st.components.v2.component(
-    "mikir_url_sync", js=(Path(__file__).resolve().parent / "frontend" / "url_sync.js").read_text(),
-    isolate_styles=False)
+from .frontend import source
+
+_component = st.components.v2.component("mikir_url_sync", js=source("url_sync.js"),
+                                        isolate_styles=False)
 
 
 def sync_url(query: dict[str, str]) -> None:

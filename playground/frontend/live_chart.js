@@ -1,24 +1,5 @@
 const DECODER = new TextDecoder();
 
-// One <script> tag and one promise per page, shared by every live chart.
-function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__liveChartPlotly) {
-    window.__liveChartPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = src;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        delete window.__liveChartPlotly;  // let a later update retry
-        script.remove();
-        reject(new Error(`live_chart: cannot load ${src}`));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__liveChartPlotly;
-}
-
 function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

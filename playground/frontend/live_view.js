@@ -96,12 +96,20 @@ function percent(value) { return Number.isFinite(value) ? `${(100 * value).toFix
 function fitCanvas(canvas, width, height) {
   const ratio = window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(width * ratio)), h = Math.max(1, Math.round(height * ratio));
-  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  }
   const context = canvas.getContext("2d");
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   return context;
+}
+function place(canvas, box) {
+  const left = `${box.left}px`, top = `${box.top}px`;
+  if (canvas.style.left !== left) canvas.style.left = left;
+  if (canvas.style.top !== top) canvas.style.top = top;
 }
 // Tooltip lines as text nodes: nothing a label holds is ever parsed as HTML.
 function showTip(tip, lines, x, y, box) {
@@ -115,22 +123,6 @@ function showTip(tip, lines, x, y, box) {
   const flip = x + 14 + tip.offsetWidth > box.clientWidth;
   tip.style.left = `${flip ? Math.max(0, x - 14 - tip.offsetWidth) : x + 14}px`;
   tip.style.top = `${Math.max(0, y - tip.offsetHeight - 6)}px`;
-}
-
-let plotlyPromise = null;
-function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!plotlyPromise) {
-    plotlyPromise = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = src;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => { plotlyPromise = null; script.remove();
-                               reject(new Error("The charts could not be loaded.")); };
-      document.head.appendChild(script);
-    });
-  }
-  return plotlyPromise;
 }
 
 // ------------------------------------------------------------- the network
@@ -556,7 +548,8 @@ class LiveView {
     const canvas = this.mapCanvas || (this.mapCanvas = document.createElement("canvas"));
     if (canvas.width !== r) { canvas.width = r; canvas.height = r; }
     const small = canvas.getContext("2d");
-    const image = small.createImageData(r, r);
+    if (this.mapImage?.width !== r) this.mapImage = small.createImageData(r, r);
+    const image = this.mapImage;
     const pixels = new Uint32Array(image.data.buffer);
     const hovered = this.hoverNeuron;
     if (hovered) {
@@ -586,8 +579,7 @@ class LiveView {
     small.putImageData(image, 0, 0);
     const box = this.mapBox;
     const context = fitCanvas(this.outputMap, box.width, box.height);
-    this.outputMap.style.left = `${box.left}px`;
-    this.outputMap.style.top = `${box.top}px`;
+    place(this.outputMap, box);
     context.imageSmoothingEnabled = !this.scene.options.discretize || !!hovered;
     context.drawImage(canvas, 0, 0, box.width, box.height);
     this.drawLegend();
@@ -644,8 +636,7 @@ class LiveView {
     const xa = layout.xaxis, ya = layout.yaxis;
     const box = { left: xa._offset, top: ya._offset, width: xa._length, height: ya._length };
     const context = fitCanvas(this.weightsCells, box.width, box.height);
-    this.weightsCells.style.left = `${box.left}px`;
-    this.weightsCells.style.top = `${box.top}px`;
+    place(this.weightsCells, box);
     context.clearRect(0, 0, box.width, box.height);
     const cell = (x, y) => [xa.l2p(x) , ya.l2p(y)];
     blocks.forEach((block, i) => {
