@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import figures, live_view, stream
+from . import figures, live_view, plain_text, stream
 
 TOOLBAR_BUTTONS = ("play", "step", "step_epoch", "reset")
 
@@ -67,16 +67,20 @@ def view(state) -> None:
         return live_view.scene(session, trainer.frame(), socket=socket,
                                plotly_src=stream.plotly_src(), ghosts=ghosts, **options)
 
+    message = st.empty()  # a refused edit is said here, above the graph
     event = live_view.live_view(trainer.read(scene), key="live_view")
     if event and event["kind"] == "edit":
-        _apply_edit(trainer, event)
+        _apply_edit(trainer, event, message)
     if ghosts:
         st.button(f"Clear {len(ghosts)} earlier run{'s' if len(ghosts) > 1 else ''} "
                   "(dotted)", key="clear_ghosts", on_click=state.ghosts.clear)
 
 
-def _apply_edit(trainer, event) -> None:
-    """A weight or bias typed into the network graph (as TensorFlow Playground allows)."""
+def _apply_edit(trainer, event, message) -> None:
+    """A weight or bias typed into the network graph (as TensorFlow Playground allows).
+
+    A refusal quotes what was typed, so it is shown as plain text (a toast would
+    render it as Markdown)."""
     target = event.get("target")
     try:
         if not (isinstance(target, list) and len(target) == 3
@@ -89,6 +93,7 @@ def _apply_edit(trainer, event) -> None:
                 f"weight {names[layer][j]} → {names[layer + 1][k]}")
         st.toast(f"Set the {what} to {number:g}.", icon="✏️")
     except ValueError as error:
-        st.toast(str(error), icon="⚠️")
+        with message.container():
+            plain_text.alert(f"Not applied: {error}", "warning")
         return
     st.rerun()  # the charts and the losses show the new value at once
