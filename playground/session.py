@@ -339,6 +339,7 @@ class TrainingSession:
         per_epoch = self.batches_per_epoch
         todo = math.inf if math.isinf(max_epochs) else round(max_epochs * per_epoch)
         done = 0
+        budget = deadline - time.perf_counter()
         while done < todo and not self.diverged:
             now = time.perf_counter()
             left = deadline - now
@@ -353,6 +354,10 @@ class TrainingSession:
                     self._epoch_seconds = (time.perf_counter() - now) / whole
                     done += whole * per_epoch
                     continue
+                if epoch_seconds < budget and done:
+                    # an epoch fits in a whole slice: the next slice starts with it on
+                    # the fast path (mini-batches one by one cost ~1.5x per epoch)
+                    break
             self.step_batch()
             done += 1
             # a batch's cost times the batches: an estimate (on the high side, one
