@@ -11,6 +11,7 @@ import copy
 import math
 import time
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,7 @@ from .numbers import parse_number
 # The session reports divergence on the page; the library's warning would only reach the log.
 warnings.filterwarnings("ignore", message="training diverged", category=RuntimeWarning)
 
+REWIND_POINTS = 8  # earlier epoch boundaries kept, in case the newest is already bad
 MAX_HISTORY = 1000  # points kept per curve; older ones are thinned, never dropped wholesale
 CLASS_NAMES = ("orange", "blue", "green", "purple", "red", "teal")
 
@@ -156,6 +158,8 @@ class TrainingSession:
         self._cursor = 0
         self._epoch_seconds: float | None = None  # measured by train_until
         self.last_good = (0, 0, self.net.get_parameters())
+        self._first_params = self.last_good[2]
+        self._earlier_good: deque = deque(maxlen=REWIND_POINTS)
         self.record()
 
     def apply(self, config: Config) -> bool:
@@ -262,7 +266,7 @@ class TrainingSession:
         n = self.train_size
         if self._cursor == 0:
             # an epoch boundary with finite weights: where a rewind comes back to
-            self.last_good = (self.epoch, self.steps, self.net.get_parameters())
+            self._keep_rewind_point()
             self._rng.shuffle(self._order)
         batch = self._order[self._cursor:self._cursor + self.batch_size]
         try:
@@ -298,7 +302,7 @@ class TrainingSession:
             count -= 1
         if count <= 0:
             return True
-        self.last_good = (self.epoch, self.steps, self.net.get_parameters())
+        self._keep_rewind_point()
         history = self.net.fit(
             self.data.F_train, self.data.Y_train, epochs=count, batch_size=self.batch_size,
             optimizer=self.optimizer, shuffle=True, seed=int(self._rng.integers(2**63)),
@@ -354,7 +358,7 @@ class TrainingSession:
                     self._epoch_seconds = (time.perf_counter() - now) / whole
                     done += whole * per_epoch
                     continue
-                if epoch_seconds < budget and done:
+                if epoch_seconds < budget and done and todo - done >= per_epoch:
                     # an epoch fits in a whole slice: the next slice starts with it on
                     # the fast path (mini-batches one by one cost ~1.5x per epoch)
                     break
@@ -378,10 +382,27 @@ class TrainingSession:
         self.diverged = (f"Training diverged at epoch {self.epoch}: {message}. "
                          "Lower the learning rate, or rewind or reset.")
 
+    def _keep_rewind_point(self) -> None:
+        if self.last_good[0] != self.epoch or self.last_good[1] != self.steps:
+            self._earlier_good.append(self.last_good)
+        self.last_good = (self.epoch, self.steps, self.net.get_parameters())
+
     def rewind(self):
-        """Back to the last weights known to be finite (the start of the last chunk)."""
-        epoch, steps, params = self.last_good
+        """Back to the newest epoch boundary whose weights give a finite loss.
+
+        Finite weights are not enough: just before a blow-up they can be ~1e150,
+        and rewinding there would show NaN losses again. The run's first weights
+        are the last resort."""
+        def finite_loss(point) -> bool:
+            self.net.set_parameters(point[2])
+            with np.errstate(all="ignore"):
+                return bool(np.isfinite(self.net.loss(self.data.F_train, self.data.Y_train)))
+
+        points = [self.last_good, *reversed(self._earlier_good)]
+        epoch, steps, params = next((p for p in points if finite_loss(p)),
+                                    (0, 0, self._first_params))
         self.net.set_parameters(params)
+        self.last_good = (epoch, steps, params)
         self.optimizer = make_optimizer(self.config)  # its moments may be NaN too
         self.epoch, self.steps, self._cursor = epoch, steps, 0
         self.history.truncate(epoch)

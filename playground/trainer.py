@@ -96,7 +96,7 @@ class Owner:
     ``record()``; a subclass says how to snapshot it and when it cannot train on.
     """
 
-    def __init__(self, runner, *, frame_rate: float = 60.0, slice_seconds: float = 0.04,
+    def __init__(self, runner, *, frame_rate: float = 60.0, slice_seconds: float = 0.03,
                  watch: Callable[[Any], None] | None = None):
         if not frame_rate > 0 or not slice_seconds > 0:
             raise ValueError("frame_rate and slice_seconds must be positive")
@@ -282,7 +282,9 @@ class Owner:
                                         or started - self._watched_at >= WATCH_SECONDS):
             self._watch(self._runner)
             self._watched_at = started
-        self._record_seconds = time.perf_counter() - started
+        # kept high for a while: the watch runs only every WATCH_SECONDS, and a
+        # slice must leave room for it whenever it comes
+        self._record_seconds = max(time.perf_counter() - started, 0.9 * self._record_seconds)
 
     def _let_commands_in(self) -> None:
         """A lock is not fair: released and taken straight back, it could starve a
@@ -340,7 +342,7 @@ class Trainer(Owner):
     """The one owner of a run: every read and write of the session goes through here."""
 
     def __init__(self, session: TrainingSession, *, frame_rate: float = 60.0,
-                 slice_seconds: float = 0.04,
+                 slice_seconds: float = 0.03,
                  watch: Callable[[TrainingSession], None] | None = None):
         super().__init__(session, frame_rate=frame_rate, slice_seconds=slice_seconds,
                          watch=watch)
@@ -453,7 +455,7 @@ class ComparisonTrainer(Owner):
     """The owner of the lab's Comparison: the same lock, clock and lease."""
 
     def __init__(self, comparison, *, speed: int = 10, frame_rate: float = 60.0,
-                 slice_seconds: float = 0.04):
+                 slice_seconds: float = 0.03):
         self._speed = speed
         super().__init__(comparison, frame_rate=frame_rate, slice_seconds=slice_seconds)
 
