@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+SERVER_PIDS: dict[str, int] = {}  # base URL -> pid of the server process (for /proc reads)
 
 
 def free_port() -> int:
@@ -77,8 +78,10 @@ def streamlit_server(app_path: str | Path, timeout: float = 30.0, cwd: str | Pat
             if time.monotonic() > deadline:
                 raise TimeoutError(f"streamlit did not answer on {url} within {timeout} s")
             time.sleep(0.1)
+        SERVER_PIDS[url] = process.pid
         yield url
     finally:
+        SERVER_PIDS.pop(url, None)
         _stop(process)
         log.close()
 
