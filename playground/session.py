@@ -25,6 +25,7 @@ from .numbers import parse_number
 # The session reports divergence on the page; the library's warning would only reach the log.
 warnings.filterwarnings("ignore", message="training diverged", category=RuntimeWarning)
 
+BLOWN_UP = 100.0  # a loss this many times the run's first one is past saving
 REWIND_POINTS = 8  # earlier epoch boundaries kept, in case the newest is already bad
 MAX_HISTORY = 1000  # points kept per curve; older ones are thinned, never dropped wholesale
 CLASS_NAMES = ("orange", "blue", "green", "purple", "red", "teal")
@@ -153,6 +154,7 @@ class TrainingSession:
         self.steps = 0
         self.history = History()
         self.diverged: str | None = None
+        self.shown_parameters: np.ndarray | None = None
         self._rng = np.random.default_rng(self.config.init_seed)
         self._order = np.arange(len(self.data.F_train))
         self._cursor = 0
@@ -373,34 +375,59 @@ class TrainingSession:
         return done / per_epoch
 
     def _check_finite(self) -> bool:
-        if not np.isfinite(self.net._params).all():
+        if not np.isfinite(self.net.get_parameters()).all():
             self._diverge("a weight became infinite")
             return False
         return True
 
-    def _diverge(self, message: str):
-        self.diverged = (f"Training diverged at epoch {self.epoch}: {message}. "
-                         "Lower the learning rate, or rewind or reset.")
+    def _diverge(self, reason: str):
+        """One message naming one epoch, and the weights the views show meanwhile:
+        those of the newest epoch before the blow-up (where Rewind goes), not the
+        ~1e58 ones a blow-up leaves, which would paint every chart grey."""
+        cause = ("the loss became NaN (not a number)" if "nan" in reason.lower()
+                 else "a weight became infinite" if "weight" in reason
+                 else "the loss became infinite")
+        current = self.net.get_parameters()
+        epoch, _, params = self._rewind_point()
+        self.net.set_parameters(current)
+        self.shown_parameters = params
+        self.diverged = (f"Training diverged in epoch {self.epoch + 1:,}: {cause}. The "
+                         f"network is shown as it was at epoch {epoch:,}, the last before "
+                         "it blew up. Lower the learning rate, then rewind or reset.")
+
+    def parameters_to_show(self) -> np.ndarray:
+        """The weights the views draw: the run's own, or after a blow-up the last
+        finite ones (see ``_diverge``)."""
+        if self.diverged and self.shown_parameters is not None:
+            return self.shown_parameters.copy()
+        return self.net.get_parameters()
 
     def _keep_rewind_point(self) -> None:
         if self.last_good[0] != self.epoch or self.last_good[1] != self.steps:
             self._earlier_good.append(self.last_good)
         self.last_good = (self.epoch, self.steps, self.net.get_parameters())
 
+    def _rewind_point(self) -> tuple[int, int, np.ndarray]:
+        """The newest kept epoch boundary whose loss is finite and not blown up (at
+        most BLOWN_UP × the run's first loss); it leaves those weights in the network."""
+        first = self.history.train_loss[0] if self.history.train_loss else math.nan
+        limit = BLOWN_UP * (first if math.isfinite(first) and first > 0 else 1.0)
+
+        def sane(point) -> bool:
+            self.net.set_parameters(point[2])
+            with np.errstate(all="ignore"):
+                return bool(self.net.loss(self.data.F_train, self.data.Y_train) <= limit)
+
+        points = [self.last_good, *reversed(self._earlier_good)]
+        return next((p for p in points if sane(p)), (0, 0, self._first_params))
+
     def rewind(self):
-        """Back to the newest epoch boundary whose weights give a finite loss.
+        """Back to the newest epoch boundary before the loss blew up.
 
         Finite weights are not enough: just before a blow-up they can be ~1e150,
         and rewinding there would show NaN losses again. The run's first weights
         are the last resort."""
-        def finite_loss(point) -> bool:
-            self.net.set_parameters(point[2])
-            with np.errstate(all="ignore"):
-                return bool(np.isfinite(self.net.loss(self.data.F_train, self.data.Y_train)))
-
-        points = [self.last_good, *reversed(self._earlier_good)]
-        epoch, steps, params = next((p for p in points if finite_loss(p)),
-                                    (0, 0, self._first_params))
+        epoch, steps, params = self._rewind_point()
         self.net.set_parameters(params)
         self.last_good = (epoch, steps, params)
         self.optimizer = make_optimizer(self.config)  # its moments may be NaN too

@@ -350,7 +350,7 @@ class Trainer(Owner):
     def _snapshot(self, seq: int, run: int) -> Frame:
         session: TrainingSession = self._runner
         history = session.history
-        params = session.net.get_parameters()
+        params = session.parameters_to_show()
         params.flags.writeable = False
         return Frame(seq=seq, run=run, epoch=session.epoch, steps=session.steps,
                      batch=session.batch_in_epoch, batches=session.batches_per_epoch,

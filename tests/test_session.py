@@ -133,6 +133,29 @@ def test_divergence_pauses_with_a_message_and_rewinds():
     assert np.isfinite(session.train_loss)
 
 
+@pytest.mark.parametrize("by_batches", [False, True])
+def test_a_blow_up_is_told_once_and_shown_with_the_last_finite_weights(by_batches):
+    config = DEFAULT.replace(dataset="plane", activation="relu", hidden=(8, 8, 8),
+                             learning_rate=10.0)
+    session = TrainingSession(config)
+    for _ in range(2000):
+        if not (session.step_batch() if by_batches else session.train_epochs(1)):
+            break
+    message = session.diverged
+    assert message and message.count("epoch") == 2 and message.count("learning rate") == 1
+    assert "diverged in epoch" in message and "diverged at" not in message
+    shown = session.parameters_to_show()
+    twin = mikir.NeuralNetwork(*session.net.layer_sizes, activation="relu",
+                               output_activation="linear", loss="mse")
+    twin.set_parameters(shown)
+    assert np.isfinite(shown).all() and np.abs(shown).max() < 1e6
+    assert np.isfinite(twin.loss(session.data.F_train, session.data.Y_train))
+    shown_epoch = int(message.split("as it was at epoch ")[1].split(",")[0])
+    session.rewind()  # goes exactly where the views showed
+    assert session.epoch == shown_epoch
+    np.testing.assert_array_equal(session.net.get_parameters(), shown)
+
+
 def test_history_stays_bounded():
     session = TrainingSession(DEFAULT.replace(points=50))
     for _ in range(3 * MAX_HISTORY):
