@@ -119,7 +119,7 @@ OURS = Site(
     state=('.live-status [data-field="epoch"]', '.live-status [data-field="steps"]'),
     epoch='.live-status [data-field="epoch"]', ready="ours",
     play=('.live-view [data-action="play"]', ".st-key-play button"),
-    output=".live-view .js-plotly-plot", zoom=True)
+    output=".live-panel-output .js-plotly-plot", zoom=True)
 FLOOR = Site(name="floor", charts=("body",), blank=(), state=(), epoch="", ready="floor",
              play=(), output="", zoom=False)
 
@@ -159,11 +159,13 @@ PROBE_JS = r"""
   const CFG = __CONFIG__;
   const B = window.__bench = {
     frames: 0, redraws: 0, paints: 0, blankFrames: 0, blankReasons: {},
-    readyAt: null, epoch: null, state: null, countedState: null, hover: [],
+    readyAt: null, marks: {}, epoch: null, state: null, countedState: null, hover: [],
     hovering: false, armed: false,
   };
   let paintsSinceTick = 0, generation = 0, roots = [], rootsAt = -1e9;
-  const canvasDrawn = new WeakMap();      // canvas -> drawn since last clear
+  // canvas -> 'drawn' (a draw call since the last clear or resize), 'cleared' (wholly
+  // cleared by the page: an overlay may be empty on purpose), else fresh (resized: blank)
+  const canvasDrawn = new WeakMap();
   const inCharts = new WeakMap();         // canvas -> [generation, bool]
   const observed = new WeakSet();
   const wasPainted = new WeakSet();
@@ -219,7 +221,7 @@ PROBE_JS = r"""
   };
   const drew = (canvas) => {
     if (!canvas || !canvas.tagName) return;  // OffscreenCanvas
-    canvasDrawn.set(canvas, true);
+    canvasDrawn.set(canvas, 'drawn');
     if (canvasInCharts(canvas)) { paintsSinceTick++; B.paints++; }
   };
   const wrap = (proto, names, after) => {
@@ -242,7 +244,7 @@ PROBE_JS = r"""
        (ctx, [x, y, w, h]) => {
          const c = ctx.canvas;
          if (c && c.tagName && x <= 0 && y <= 0 && x + w >= c.width && y + h >= c.height) {
-           canvasDrawn.set(c, false);
+           canvasDrawn.set(c, 'cleared');
          }
        });
   for (const gl of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
@@ -254,7 +256,7 @@ PROBE_JS = r"""
   for (const dim of ['width', 'height']) {   // resizing a canvas clears it
     const d = Object.getOwnPropertyDescriptor(HTMLCanvasElement.prototype, dim);
     Object.defineProperty(HTMLCanvasElement.prototype, dim, {
-      ...d, set(value) { d.set.call(this, value); canvasDrawn.set(this, false); },
+      ...d, set(value) { d.set.call(this, value); canvasDrawn.set(this, 'fresh'); },
     });
   }
 
@@ -274,8 +276,10 @@ PROBE_JS = r"""
   };
   const painted = (el) => {
     if (!el.isConnected) return false;
-    if (el.tagName === 'CANVAS') return canvasDrawn.get(el) === true && el.width > 0
-                                        && el.height > 0;
+    if (el.tagName === 'CANVAS') {
+      const state = canvasDrawn.get(el);
+      return (state === 'drawn' || state === 'cleared') && el.width > 0 && el.height > 0;
+    }
     if (el.classList.contains('js-plotly-plot')) return !!el.querySelector('.main-svg');
     return el.childElementCount > 0;
   };
@@ -299,21 +303,29 @@ PROBE_JS = r"""
     }
     return count;
   };
+  const mark = (name, ok) => {
+    if (ok && !(name in B.marks)) B.marks[name] = performance.now();
+    return ok;
+  };
   const ready = () => {
     if (CFG.ready === 'tfp') {
       const c = deepAll('#heatmap canvas')[0];
-      return !!c && canvasDrawn.get(c) === true;
+      return !!c && canvasDrawn.get(c) === 'drawn';
     }
     if (CFG.ready === 'floor') {
       return !!window.__floorReady && deepAll('[data-testid=stButton] button').length > 0;
     }
     const view = deepAll('.live-view')[0];
-    if (!view || !window.__liveView || !(window.__liveView.framesDrawn >= 1)) return false;
+    if (!mark('view', !!view)) return false;
+    const frame = mark('frame', !!window.__liveView && window.__liveView.framesDrawn >= 1);
     const canvases = [...view.querySelectorAll('canvas')]
       .filter((c) => c.width > 0 && c.offsetParent !== null);
+    const drawn = mark('canvases', canvases.some((c) => canvasDrawn.get(c) === 'drawn')
+                       && canvases.every((c) => painted(c)));
     const plots = [...view.querySelectorAll('.js-plotly-plot')];
-    return canvases.length > 0 && canvases.every((c) => canvasDrawn.get(c) === true)
-      && plots.every((p) => !!p.querySelector('.main-svg'));
+    const plotted = mark('plots', plots.length > 0
+                         && plots.every((p) => !!p.querySelector('.main-svg')));
+    return frame && drawn && plotted;
   };
   B.arm = () => {
     B.armed = false;
@@ -323,7 +335,11 @@ PROBE_JS = r"""
   B.snapshot = () => ({
     now: performance.now(), frames: B.frames, redraws: B.redraws, paints: B.paints,
     blankFrames: B.blankFrames, blankReasons: {...B.blankReasons}, epoch: B.epoch,
-    state: B.state, readyAt: B.readyAt,
+    state: B.state, readyAt: B.readyAt, marks: {...B.marks},
+    navigation: (() => {
+      const n = performance.getEntriesByType('navigation')[0];
+      return n ? {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd} : {};
+    })(),
     liveView: window.__liveView ? {...window.__liveView} : null,
   });
 
@@ -561,16 +577,30 @@ class Network:
 
     def __init__(self, cdp):
         self.http_bytes = 0
+        self.requests: dict[str, str] = {}
+        self.by_url: dict[str, int] = {}
         self.sockets: dict[str, str] = {}
         self.ws_bytes: dict[str, int] = {}
         self.ws_frames: dict[str, int] = {}
+        cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.webSocketCreated", self._created)
         cdp.on("Network.webSocketFrameReceived", self._frame)
         cdp.send("Network.enable")
 
+    def _sent(self, params) -> None:
+        self.requests[params["requestId"]] = params["request"]["url"]
+
     def _finished(self, params) -> None:
-        self.http_bytes += int(params.get("encodedDataLength", 0))
+        size = int(params.get("encodedDataLength", 0))
+        self.http_bytes += size
+        path = urlparse(self.requests.get(params["requestId"], "?")).path
+        self.by_url[path] = self.by_url.get(path, 0) + size
+
+    def largest(self, count: int = 3) -> str:
+        """The biggest downloads, e.g. 'bundle.js 0.4 MB'."""
+        top = sorted(self.by_url.items(), key=lambda item: -item[1])[:count]
+        return ", ".join(f"{Path(path).name or path} {size / 1e6:.2f}" for path, size in top)
 
     def _created(self, params) -> None:
         self.sockets[params["requestId"]] = params.get("url", "")
@@ -590,6 +620,16 @@ class Network:
     def snapshot(self) -> dict:
         return {"http": self.http_bytes, "ws": dict(self.ws_bytes),
                 "ws_frames": dict(self.ws_frames)}
+
+
+DIAGNOSE_JS = """() => ({
+  marks: window.__bench && window.__bench.marks, liveView: window.__liveView || null,
+  errors: [...document.querySelectorAll('[data-testid=stException], [data-testid=stAlert]')]
+    .map((e) => e.innerText.slice(0, 200)),
+  canvases: [...document.querySelectorAll('.live-view canvas')].map(
+    (c) => [c.className, c.width, c.height, c.offsetParent !== null]),
+  plots: document.querySelectorAll('.live-view .js-plotly-plot').length,
+})"""
 
 
 @dataclass
@@ -626,9 +666,13 @@ def open_tab(browser, site: Site, url: str, timeout: float = 60.0) -> Tab:
         page.goto(url)
         page.wait_for_function("() => window.__bench && window.__bench.readyAt !== null",
                                timeout=timeout * 1000, polling=50)
-    except Exception:
+    except Exception as error:
+        seen = "?"
+        with contextlib.suppress(Exception):
+            seen = json.dumps(page.evaluate(DIAGNOSE_JS))
         tab.close()
-        raise
+        raise RuntimeError(f"not drawn within {timeout:g} s ({type(error).__name__}); "
+                           f"the page had {seen}") from None
     return tab
 
 
@@ -670,7 +714,7 @@ def hover_latency(tab: Tab, moves: int) -> dict:
     label = page.evaluate("""(selector) => {
         const div = document.querySelector(selector);
         const root = div && (div.closest('.live-view') || div.parentElement);
-        return !!root && !!root.querySelector('.hoverlayer .hovertext, .live-hover:not([hidden])');
+        return !!root && !!root.querySelector('.hoverlayer .hovertext, .live-tip:not([hidden])');
     }""", tab.site.output)
     page.mouse.move(5, 5)
     return {"median_ms": median(times), "max_ms": max(times) if times else math.nan,
@@ -725,18 +769,16 @@ def measure_scenario(browser, scenario: Scenario, url: str, server: int | None,
     started = time.perf_counter()
     tab = open_tab(browser, scenario.site, link)
     try:
-        loaded = tab.probe()
-        first = {"first_s": loaded["readyAt"] / 1000,
-                 "first_mb": tab.network.snapshot()["http"] / 1e6,
-                 "goto_s": time.perf_counter() - started}
+        first = first_impression(tab, started)
         press_play(tab)
         tab.page.wait_for_timeout(settings["warmup"] * 1000)
         tab.page.evaluate("() => window.__bench.arm()")
-        stats0, cpu0 = mikir_stats(server and url), meter.read()
+        cpu0, stats0 = meter.read(), mikir_stats(server and url)
         net0, busy0, probe0 = tab.network.snapshot(), tab.busy(), tab.probe()
         tab.page.wait_for_timeout(settings["seconds"] * 1000)
         probe1, busy1, net1 = tab.probe(), tab.busy(), tab.network.snapshot()
         cpu1, stats1 = meter.read(), mikir_stats(server and url)
+        cpu_wall = cpu1["t"] - cpu0["t"]
         wall = (probe1["now"] - probe0["now"]) / 1000
         redraws = probe1["redraws"] - probe0["redraws"]
         ws = {k: net1["ws"].get(k, 0) - net0["ws"].get(k, 0) for k in ("live", "stcore", "other")}
@@ -760,11 +802,13 @@ def measure_scenario(browser, scenario: Scenario, url: str, server: int | None,
             "epochs": [probe0["epoch"], probe1["epoch"]],
         }
         if stats0 and stats1 and "training_cpu_seconds" in stats0:
-            training = (stats1["training_cpu_seconds"] - stats0["training_cpu_seconds"]) / wall
+            training = (stats1["training_cpu_seconds"]
+                        - stats0["training_cpu_seconds"]) / cpu_wall
             result["training_cores"] = training
             result["non_training_cores"] = cpu["server"] - training
             if stats0.get("frames_sent") is not None:
-                result["frames_sent_per_s"] = (stats1["frames_sent"] - stats0["frames_sent"]) / wall
+                result["frames_sent_per_s"] = (stats1["frames_sent"]
+                                               - stats0["frames_sent"]) / cpu_wall
         hover = hover_latency(tab, settings["hover_moves"])
         result["hover_ms"] = hover.get("median_ms", math.nan)
         result["hover_max_ms"] = hover.get("max_ms", math.nan)
@@ -781,13 +825,21 @@ def measure_scenario(browser, scenario: Scenario, url: str, server: int | None,
         tab.close()
 
 
+def first_impression(tab: Tab, started: float) -> dict:
+    """Seconds from navigation start to every chart drawn, and what came before."""
+    probe = tab.probe()
+    seconds = {f"first_{k}_s": v / 1000 for k, v in probe["marks"].items()}
+    seconds.update({f"first_{k}_s": v / 1000 for k, v in probe["navigation"].items() if v})
+    return {"first_s": probe["readyAt"] / 1000, "first_mb": tab.network.snapshot()["http"] / 1e6,
+            "goto_s": time.perf_counter() - started, "first_largest": tab.network.largest(),
+            **seconds}
+
+
 def measure_floor(browser, url: str) -> dict:
     started = time.perf_counter()
     tab = open_tab(browser, FLOOR, url)
     try:
-        return {"first_s": tab.probe()["readyAt"] / 1000,
-                "first_mb": tab.network.snapshot()["http"] / 1e6,
-                "goto_s": time.perf_counter() - started}
+        return first_impression(tab, started)
     finally:
         tab.close()
 
@@ -970,6 +1022,21 @@ def detail_table(results: dict) -> str:
     return render_table(rows)
 
 
+def first_table(results: dict, floor: dict) -> str:
+    rows = [["page", "all drawn s", "HTTP MB", "DOMContentLoaded", "load", ".live-view",
+             "plotly axes", "1st frame", "canvases", "largest downloads (MB)"]]
+    named = [(s.label, results.get(s.key, {})) for s in SCENARIOS] + [("Streamlit floor", floor)]
+    for label, r in named:
+        if "first_s" not in r:
+            continue
+        largest = r.get("first_largest")
+        rows.append([label, fmt(r["first_s"], ".2f"), fmt(r["first_mb"], ".2f")]
+                    + [fmt(r.get(f"first_{k}_s"), ".2f") for k in
+                       ("dcl", "load", "view", "plots", "frame", "canvases")]
+                    + [largest[0] if isinstance(largest, list) else str(largest or "-")])
+    return render_table(rows)
+
+
 def tabs_table(tabs: list[dict]) -> str:
     rows = [["tabs playing", "redraws/s per tab median", "min", "server cores", "chromium cores"]]
     for r in tabs:
@@ -1122,6 +1189,12 @@ def main() -> None:
         "hover = mouse move to the")
     out("next painted frame; blank = in the window / since first drawn.")
     out(detail_table(results))
+    out("")
+    out("First impression: seconds from navigation start (fresh context, no cache) to the first "
+        "animation frame")
+    out("with each part drawn; HTTP MB = encoded bytes received until every chart was drawn "
+        "(medians; downloads of the first run).")
+    out(first_table(results, floor))
     if tabs:
         out("")
         out(f"Tabs on one server, ours at the defaults, all playing ({settings['tab_seconds']:g} s"
