@@ -120,6 +120,7 @@ if config != state.config:
         state.config = trainer.session_config
     except ValueError as error:
         st.error(f"That setting could not be applied: {error}")
+state.ghosts.follow(state.config)  # only runs of this problem and loss are comparable
 sync_url(cfg.to_query(state.config))
 
 PAGES = ("Playground", "Learning-rate lab", "Backprop inspector", "Your data & model")

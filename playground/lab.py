@@ -30,6 +30,7 @@ from .session import (
     make_data,
     make_network,
     make_optimizer,
+    output_setup,
 )
 
 MIN_RUNS, MAX_RUNS = 2, 4
@@ -692,16 +693,20 @@ def describe(config: Config) -> str:
 
 
 class GhostRuns:
-    """Earlier runs' training-loss curves, newest last, at most ``limit``.
+    """Earlier runs' training-loss curves, newest last, at most ``limit`` per problem.
 
-    Each ghost is a plain dict {"name", "epoch", "loss"} of plain lists (what
-    ``figures.loss_figure(ghosts=...)`` reads), so it is cheap to keep in a
-    browser tab's state.
+    Each ghost is a plain dict {"name", "epoch", "loss", "problem"} of plain
+    values (what ``figures.loss_figure(ghosts=...)`` reads), so it is cheap to
+    keep in a browser tab's state. Only runs of the same problem and loss are
+    comparable (a squared error of a regression is no cross-entropy of two
+    classes): ``follow(config)`` names the current problem, and iterating gives
+    only its ghosts; the others come back when their problem does.
     """
 
     def __init__(self, limit: int = MAX_GHOSTS):
         self.limit = limit
         self.runs: list[dict] = []
+        self.problem: tuple | None = None  # None: every ghost is shown
         self._counts: dict[str, int] = {}
 
     def add(self, session: TrainingSession, name: str | None = None) -> dict | None:
@@ -717,22 +722,41 @@ class GhostRuns:
         while unique in taken:
             count = self._counts[name] = count + 1
             unique = f"{name} ({count})"
+        problem = problem_of(session.config)
         ghost = {"name": unique, "epoch": [int(e) for e in history.epoch],
-                 "loss": [float(v) for v in history.train_loss]}
+                 "loss": [float(v) for v in history.train_loss], "problem": problem}
         self.runs.append(ghost)
-        del self.runs[:-self.limit]
+        same = [run for run in self.runs if run["problem"] == problem]
+        for old in same[:-self.limit]:
+            self.runs.remove(old)
         return ghost
 
+    def follow(self, config: Config) -> None:
+        """Show only the ghosts whose problem and loss are ``config``'s."""
+        self.problem = problem_of(config)
+
     def clear(self) -> None:
-        self.runs.clear()
-        self._counts.clear()
+        """Forget the shown ghosts (those of other problems stay for their problem)."""
+        self.runs = [run for run in self.runs if not self._shown(run)]
+        if not self.runs:
+            self._counts.clear()
+
+    def _shown(self, run: dict) -> bool:
+        return self.problem is None or run["problem"] == self.problem
 
     def __len__(self) -> int:
-        return len(self.runs)
+        return sum(1 for run in self.runs if self._shown(run))
 
     def __iter__(self):
-        return iter(self.runs)
+        return iter([run for run in self.runs if self._shown(run)])
+
+
+def problem_of(config: Config) -> tuple:
+    """What makes two loss curves comparable: outputs, output activation and loss
+    (regression, two classes or k classes; cross-entropy or squared error)."""
+    return output_setup(config)
 
 
 __all__ = ["Comparison", "GhostRuns", "HealthTracker", "LandscapeSlice", "RangeTest",
-           "default_variants", "describe", "landscape_slice", "range_test", "run_label"]
+           "default_variants", "describe", "landscape_slice", "problem_of", "range_test",
+           "run_label"]

@@ -144,3 +144,16 @@ def test_widget_state_lost_by_an_interrupted_run_is_restored_from_the_config(mon
     assert state["w_features"] == ["x1", "x2", "sin_x1"]
     assert state["w_dataset"] == "xor"  # what the learner chose is kept
     assert set(state) == set(controls.widget_values(config))
+
+
+def test_ghost_runs_of_another_problem_are_not_shown():
+    at = run_app()
+    button(at, "step_epoch").click().run()
+    button(at, "step_epoch").click().run()
+    at.selectbox(key="w_dataset").set_value("xor").run()  # two classes again: comparable
+    assert len(at.session_state["ghosts"]) == 1
+    button(at, "step_epoch").click().run()
+    at.selectbox(key="w_dataset").set_value("plane").run()  # regression: not comparable
+    assert not at.exception, at.exception
+    assert list(at.session_state["ghosts"]) == []
+    assert all(t.get("legendgroup") != "ghosts" for t in scene(at)["figures"]["loss"]["data"])

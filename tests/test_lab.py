@@ -513,3 +513,29 @@ def test_lab_modules_do_not_import_streamlit():
     code = ("import sys; import playground.lab, playground.lab_figures; "
             "assert 'streamlit' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_ghost_runs_show_only_runs_of_the_same_problem_and_loss():
+    ghosts = lab.GhostRuns()
+    trained = {}
+    for name, config in {"circle": Config(), "squared": Config(loss="squared_error"),
+                         "plane": Config(dataset="plane"),
+                         "blobs": Config(dataset="blobs", classes=3)}.items():
+        session = TrainingSession(config)
+        session.train_epochs(1)
+        session.record()
+        trained[name] = session
+        ghosts.add(session, name=name)
+    ghosts.follow(Config(dataset="xor"))  # two classes, cross-entropy: like the circle
+    assert [g["name"] for g in ghosts] == ["circle"] and len(ghosts) == 1
+    ghosts.follow(Config(dataset="multi_gauss"))  # regression
+    assert [g["name"] for g in ghosts] == ["plane"]
+    figure = figures.loss_figure(trained["plane"], ghosts=list(ghosts))
+    assert sum(t.get("legendgroup") == "ghosts" for t in figure["data"]) == 1
+    ghosts.follow(Config(dataset="blobs", classes=4))  # four classes: none comparable
+    assert list(ghosts) == []
+    ghosts.follow(Config(dataset="circle", loss="squared_error"))
+    assert [g["name"] for g in ghosts] == ["squared"]
+    ghosts.clear()  # clears what is shown; the others wait for their problem
+    ghosts.follow(Config())
+    assert [g["name"] for g in ghosts] == ["circle"]
