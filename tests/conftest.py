@@ -40,7 +40,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(app_path: str | Path, timeout: float = 30.0, cwd: str | Path = ROOT,
-                     env: dict | None = None, user: int | None = None) -> Iterator[str]:
+                     env: dict | None = None) -> Iterator[str]:
     """Run `streamlit run app_path` on 127.0.0.1 and yield its base URL.
 
     Started from the repository root (``cwd`` to start it elsewhere), in its
@@ -59,7 +59,7 @@ def streamlit_server(app_path: str | Path, timeout: float = 30.0, cwd: str | Pat
     ]  # fmt: skip
     process = subprocess.Popen(
         command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env=env, user=user,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:

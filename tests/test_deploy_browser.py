@@ -1,0 +1,86 @@
+"""Hosting: the app runs from a read-only tree, from any folder.
+
+A hosted app (a container image, a hosting service) may not write into its own
+tree and is started from wherever the host likes. Here the source is copied,
+made read-only (chmod; as root, as in CI, where permissions do not stop writes,
+a read-only bind mount: the kernel refuses every write) and started from `/`;
+the page must draw every chart and show no traceback, and the tree must be
+unchanged. (As another user: the interpreter lives under /root here, which an
+unprivileged user cannot enter, so the read-only mount stands in for it.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+from conftest import ROOT, streamlit_server, wait_for_app
+from playwright.sync_api import expect
+
+
+def read_only_copy(target: Path) -> Path:
+    for folder in ("mikir", "playground"):
+        shutil.copytree(ROOT / folder, target / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "static"))
+    for path in [target, *target.rglob("*")]:
+        mode = path.stat().st_mode
+        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+                   | stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+                   | (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH if path.is_dir() else 0))
+    return target
+
+
+@contextlib.contextmanager
+def mounted_read_only(source: Path, target: Path):
+    """``source`` at ``target`` on a read-only bind mount (root only)."""
+    target.mkdir()
+    subprocess.run(["mount", "--bind", str(source), str(target)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(target)], check=True)
+        yield target
+    finally:
+        subprocess.run(["umount", str(target)], check=False)
+
+
+def test_read_only_tree_started_from_the_root_folder(browser):
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
+        scratch = Path(scratch)
+        tree = read_only_copy(scratch / "app")
+        if os.geteuid() == 0:
+            tree = stack.enter_context(mounted_read_only(tree, scratch / "mounted"))
+            probe = tree / "probe"
+            try:
+                probe.write_text("x")
+                raise AssertionError("the mount is writable")
+            except OSError:
+                pass
+        home = scratch / "home"  # the user's own home may be written, the tree not
+        home.mkdir()
+        env = {**os.environ, "HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1"}
+        before = {p: p.stat().st_mtime for p in tree.rglob("*")}
+        with streamlit_server(tree / "playground" / "serve.py", cwd="/", env=env) as url:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            try:
+                page.goto(url)
+                wait_for_app(page)
+                page.wait_for_function("window.__liveView && window.__liveView.framesDrawn >= 1",
+                                       timeout=30_000)
+                expect(page.locator(".live-panel-output .main-svg").first).to_be_attached(
+                    timeout=30_000)
+                expect(page.locator(".live-panel-loss .main-svg").first).to_be_attached()
+                assert page.locator("[data-testid=stException]").count() == 0
+                assert "Traceback" not in page.inner_text("body")
+                assert "PermissionError" not in page.inner_text("body")
+            finally:
+                page.close()
+        after = {p: p.stat().st_mtime for p in tree.rglob("*")}
+        assert after == before, "the app wrote into its own tree"
+        stack.close()  # unmounted: make the copy removable again
+        copy = scratch / "app"
+        for path in [copy, *copy.rglob("*")]:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
