@@ -65,7 +65,8 @@ def view(state) -> None:
 
     def scene(session):  # the frame and the figures from one instant
         return live_view.scene(session, trainer.frame(), socket=socket,
-                               plotly_src=stream.plotly_src(), ghosts=ghosts, **options)
+                               plotly_src=stream.plotly_src(), playing=trainer.playing,
+                               ghosts=ghosts, **options)
 
     message = st.empty()  # a refused edit is said here, above the graph
     event = live_view.live_view(trainer.read(scene), key="live_view")

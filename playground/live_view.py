@@ -82,7 +82,8 @@ def extendable_loss(figure: dict) -> tuple[dict, dict[str, int]]:
     return figure, indices
 
 
-def scene(session, frame, *, socket: str, plotly_src: str, show_test: bool = False,
+def scene(session, frame, *, socket: str, plotly_src: str, playing: bool = False,
+          show_test: bool = False,
           discretize: bool = False, log_scale: bool = False, ghosts=(), edit: bool = True,
           hidden_note: str = "") -> dict:
     """Everything the page draws that changes only on a script run (pure)."""
@@ -94,6 +95,7 @@ def scene(session, frame, *, socket: str, plotly_src: str, show_test: bool = Fal
     return {
         "socket": socket,
         "plotly_src": plotly_src,
+        "playing": playing,
         "net": network_dict(session),
         "frame": frame_dict(frame),
         "options": {"show_test": show_test, "discretize": discretize, "edit": edit},

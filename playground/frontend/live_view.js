@@ -173,6 +173,9 @@ class LiveView {
     }
     this.fields.steps = element("div", "live-steps", this.status);
     this.fields.steps.dataset.field = "steps";
+    this.offline = element("div", "live-offline", this.status);
+    this.offline.textContent = "Waiting for the live connection to the server…";
+    this.offline.hidden = true;
 
     const top = element("div", "live-row", this.root);
     this.networkPanel = this.panel(top, "network", 1.7, 400);
@@ -233,6 +236,7 @@ class LiveView {
     }
     this.accuracyBox.hidden = net.regression;
     this.connect(scene.socket);
+    this.watchConnection();
     const frame = fromScene(scene.frame);
     // A frame newer than what is drawn (a step, a reset, an edit) is drawn now;
     // the loss curve restarts from the scene's history.
@@ -313,6 +317,20 @@ class LiveView {
       if (this.root.isConnected) setTimeout(() => this.connect(this.socketPath), 1000);
     };
     this.socket = socket;
+  }
+
+  // While playing, frames must come: say so when the live connection is down
+  // (a proxy without websockets, a server restart) instead of freezing quietly.
+  watchConnection() {
+    clearTimeout(this.connectionTimer);
+    const check = () => {
+      const down = this.scene?.playing && this.socket?.readyState !== WebSocket.OPEN;
+      this.offline.hidden = !down;
+      if (this.scene?.playing && this.root.isConnected) {
+        this.connectionTimer = setTimeout(check, 1000);
+      }
+    };
+    this.connectionTimer = setTimeout(check, 2000);
   }
 
   receive(frames) {
