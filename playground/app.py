@@ -31,7 +31,7 @@ from playground import (  # noqa: E402
     plain_text,
 )
 from playground.lab import GhostRuns, HealthTracker  # noqa: E402
-from playground.session import TrainingSession  # noqa: E402
+from playground.session import TrainingSession, make_data  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 from playground.url_sync import sync_url  # noqa: E402
 
@@ -88,6 +88,15 @@ def reset() -> None:
         state.w_init_seed = (int(state.w_init_seed) * 69069 + 1) % (2**31 - 1)
 
 
+def leave_own_data() -> None:
+    """Back to the generated points of the data set the selector shows (choosing it
+    again in the selector changes nothing, so it cannot do this)."""
+    trainer = state.trainer
+    trainer.pause()
+    trainer.read(state.ghosts.add)
+    trainer.set_data(make_data(state.config))
+
+
 if "trainer" not in state:
     start()
 else:
@@ -100,8 +109,14 @@ with st.sidebar:
     chosen_config = controls.read(state.config)  # the widgets' values, not yet applied
     if data.source == "custom" and not cfg.makes_new_points(state.config, chosen_config):
         points = len(data.X_train) + len(data.X_test)
+        name = cfg.DATASET_LABELS[state.config.dataset]
         plain_text.alert(f"Training on your own {points} points (page “Your data & "
-                         "model”). Choose a data set below to go back.", "info")
+                         f"model”). Choose another data set below, or go back to {name}.",
+                         "info")
+        st.button(f"Back to {name}", key="leave_own_data", on_click=leave_own_data,
+                  icon=":material/undo:", use_container_width=True,
+                  help="Train on the generated points of this data set again; your own "
+                       "points stay on the page “Your data & model”.")
 # Share-link notices go once their setting is changed, or all at once with Dismiss.
 state.notices = cfg.current_notices(state.notices, chosen_config)
 plain_text.dismissible_alerts(map(str, state.notices), label="Share link:",
@@ -137,3 +152,5 @@ elif chosen == PAGES[2]:
     page_inspector.render(state)
 else:
     page_data.render(state)
+if chosen != PAGES[3]:
+    page_data.leave(state)

@@ -265,6 +265,14 @@ def _load_model() -> None:
 
 
 # ---------------------------------------------------------------------- page
+def leave(state) -> None:
+    """Another page is shown: the upload fields empty themselves (Streamlit drops an
+    undrawn widget's file), so their messages and the memory of the files go too."""
+    for key in ("dm_csv_result", "dm_csv_digest", "dm_model_result", "dm_model_digest",
+                "dm_flash"):
+        state.pop(key, None)
+
+
 def render(state) -> None:
     st.markdown("Make the data yours — click points onto the plane or upload a CSV — "
                 "and take the network with you: as JSON, or as a Python script.")

@@ -106,3 +106,54 @@ def test_classroom_link_hides_chosen_controls():
     at.multiselect(key="dm_hide").set_value(["learning_rate", "data"]).run()
     links = [c.value for c in at.code if "hide=" in c.value]
     assert links and links[0].endswith("hide=data,learning_rate")
+
+
+def alerts(at) -> str:
+    return " ".join(h.proto.body for h in at.get("html") if 'class="mikir-alert"' in h.proto.body)
+
+
+def use_own_points(at) -> None:
+    X = np.array([[-3.0, 1.0], [0.0, 2.0], [3.0, -1.0], [1.0, 1.0]])
+    y = np.array([0, 1, 0, 1])
+    at.session_state["custom_points"] = (X, y, "classification", 2)
+    at.run()
+    at.button(key="dm_use").click().run()
+    assert session_of(at).data.source == "custom"
+    assert "Training on your own 4 points" in alerts(at)
+
+
+def test_choosing_another_data_set_leaves_own_data_and_its_note():
+    at = open_tab()
+    use_own_points(at)
+    at.selectbox(key="w_dataset").set_value("xor").run()
+    assert session_of(at).data.source == "generated"
+    assert session_of(at).config.dataset == "xor"
+    assert "Training on your own" not in alerts(at)
+
+
+def test_back_button_leaves_own_data_for_the_data_set_the_selector_shows():
+    at = open_tab()
+    use_own_points(at)
+    shown = at.selectbox(key="w_dataset").value
+    assert "go back to Circle" in alerts(at)
+    at.button(key="leave_own_data").click().run()
+    session = session_of(at)
+    assert session.data.source == "generated" and session.config.dataset == shown
+    assert len(session.data.X_train) + len(session.data.X_test) == session.config.points
+    assert "Training on your own" not in alerts(at)
+    assert not any(b.key == "leave_own_data" for b in at.button)
+    assert_consistent(at)
+
+
+def test_an_upload_message_does_not_outlive_a_visit_to_another_page():
+    at = open_tab()
+    at.session_state["dm_csv_result"] = ("error", "“bad.csv” was not used: line 3.", [])
+    at.session_state["dm_model_result"] = ("error", "“net.json” was not loaded.", [])
+    at.run()
+    assert "bad.csv" in alerts(at) and "net.json" in alerts(at)
+    at.session_state["page"] = "Playground"
+    at.run()
+    at.session_state["page"] = "Your data & model"
+    at.run()
+    assert not at.exception, at.exception
+    assert "bad.csv" not in alerts(at) and "net.json" not in alerts(at)
