@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import config as cfg
+from . import plain_text
 from .config import Config
 
 NEURON_KEY = "neurons_{}"
@@ -68,6 +69,9 @@ def sidebar(config: Config, on_regenerate, on_reset) -> Config:
     """Draw the controls; return the Config they describe."""
     state = st.session_state
     with st.sidebar:
+        fixed = teacher_settings(config)
+        if fixed:
+            plain_text.caption(f"Set by your teacher: {fixed}.")
         st.markdown("### Data")
         if _shown(config, "data"):
             st.selectbox("Data set", cfg.DATASETS, key="w_dataset",
@@ -151,6 +155,34 @@ def sidebar(config: Config, on_regenerate, on_reset) -> Config:
                     help="Off: every Reset draws new initial weights (a new weight seed).")
         st.button("Reset weights", on_click=on_reset, use_container_width=True, key="reset_side")
     return read(config)
+
+
+def teacher_settings(config: Config) -> str:
+    """The values of the controls a classroom link hides, in words ("" if none):
+    a hidden setting still shapes the run, so the learner can read what it is."""
+    words = {
+        "data": lambda: (f"data set {cfg.DATASET_LABELS[config.dataset]}"
+                         + (f" with {config.classes} classes" if config.dataset == "blobs"
+                            else "")),
+        "noise": lambda: f"noise {config.noise} %",
+        "train": lambda: f"training share {config.train_percent} %",
+        "points": lambda: f"{config.points} points",
+        "seed": lambda: f"data seed {config.seed}",
+        "features": lambda: "features " + ", ".join(map(_feature_label, config.features)),
+        "layers": lambda: "hidden layers " + (", ".join(map(str, config.hidden)) or "none"),
+        "activation": lambda: f"activation {cfg.ACTIVATION_LABELS[config.activation]}",
+        "learning_rate": lambda: f"learning rate {config.learning_rate:g}",
+        "optimizer": lambda: f"optimizer {cfg.OPTIMIZER_LABELS[config.optimizer]}",
+        "batch": lambda: f"batch size {config.batch_size}",
+        "regularization": lambda: ("no regularization" if config.regularization == "none"
+                                   else f"{config.regularization.upper()} regularization, "
+                                        f"rate {config.regularization_rate:g}"),
+        "loss": lambda: ("loss squared error" if config.loss == "squared_error"
+                         or config.is_regression else "loss cross-entropy"),
+        "speed": lambda: "speed " + ("max" if config.speed == 0 else
+                                     f"{config.speed} epochs per frame"),
+    }
+    return "; ".join(words[control]() for control in cfg.HIDEABLE if control in config.hide)
 
 
 def _feature_label(name: str) -> str:

@@ -276,7 +276,12 @@ def leave(state) -> None:
 def render(state) -> None:
     st.markdown("Make the data yours — click points onto the plane or upload a CSV — "
                 "and take the network with you: as JSON, or as a Python script.")
-    _editor(state)
+    if _data_fixed(state):
+        st.markdown("#### Your own data")
+        plain_text.alert("Your teacher's link sets the data: clicking points and uploading "
+                         "a CSV are switched off. You can still download the points.", "info")
+    else:
+        _editor(state)
     st.divider()
     left, right = st.columns(2, gap="large")
     with left:
@@ -459,8 +464,36 @@ def _apply_click(state, click: dict, mode: str, label) -> None:
 
 
 # ------------------------------------------------------------------- CSV
+# What a classroom link hides is fixed for the learner: an upload must not change it.
+MODEL_FIXED_BY = ("data", "features", "layers", "activation", "loss")
+
+
+def _data_fixed(state) -> bool:
+    return "data" in state.config.hide
+
+
 def _csv_section(state) -> None:
-    st.markdown("#### Upload or download data (CSV)")
+    if _data_fixed(state):
+        st.markdown("#### Download data (CSV)")
+    else:
+        st.markdown("#### Upload or download data (CSV)")
+        _csv_upload(state)
+    data = _data(state)
+    X, y, problem, _ = _points_of(data)
+    try:
+        text = data_io.to_csv(X, y, problem)
+    except DataError as error:
+        st.error(f"The current data cannot be written as CSV: {error}")
+        return
+    st.download_button("Download data as CSV", text, file_name="mikir_data.csv",
+                       mime="text/csv", key="dm_download_csv", icon=":material/download:",
+                       on_click="ignore",
+                       help="The points the Playground uses now, training and test together.")
+    st.caption(f"The Playground's current {len(X):,} points "
+               f"({len(data.X_train):,} training + {len(data.X_test):,} test).")
+
+
+def _csv_upload(state) -> None:
     limits = (f"Columns **x1, x2, label** (classes 0 … {data_io.MAX_CLASSES - 1}, or −1/+1) "
               "or **x1, x2, target** (regression); a header row is optional. At most "
               f"{data_io.MAX_ROWS:,} rows and {MAX_MB:g} MB.")
@@ -478,19 +511,6 @@ def _csv_section(state) -> None:
         plain_text.alert(message, kind)  # names the file and quotes its cells: plain text
         for warning in warnings:
             plain_text.alert(warning, "warning")
-    data = _data(state)
-    X, y, problem, _ = _points_of(data)
-    try:
-        text = data_io.to_csv(X, y, problem)
-    except DataError as error:
-        st.error(f"The current data cannot be written as CSV: {error}")
-        return
-    st.download_button("Download data as CSV", text, file_name="mikir_data.csv",
-                       mime="text/csv", key="dm_download_csv", icon=":material/download:",
-                       on_click="ignore",
-                       help="The points the Playground uses now, training and test together.")
-    st.caption(f"The Playground's current {len(X):,} points "
-               f"({len(data.X_train):,} training + {len(data.X_test):,} test).")
 
 
 def _reload_csv() -> None:
@@ -517,6 +537,11 @@ def _model_section(state) -> None:
     else:
         st.caption(f"Network {layers} at epoch {session.epoch:,}: its settings and weights, "
                    "readable with `mikir.load(\"mikir_network.json\")`.")
+    fixed = [HIDE_LABELS[h].lower() for h in MODEL_FIXED_BY if h in state.config.hide]
+    if fixed:
+        plain_text.alert("Your teacher's link sets the " + ", ".join(fixed) + ": uploading a "
+                         "network is switched off.", "info")
+        return
     st.file_uploader("Upload a network (JSON) to continue training or inspect it",
                      type=["json"], key="dm_model", on_change=_load_model, max_upload_size=1,
                      help="A file saved by mikir (or downloaded here), at most "

@@ -2,6 +2,7 @@
 the Config and the session consistent. (Clicks on the plane and file uploads
 need a browser: tests/test_data_browser.py.)"""
 
+import html
 import re
 from pathlib import Path
 
@@ -109,7 +110,8 @@ def test_classroom_link_hides_chosen_controls():
 
 
 def alerts(at) -> str:
-    return " ".join(h.proto.body for h in at.get("html") if 'class="mikir-alert"' in h.proto.body)
+    return html.unescape(" ".join(h.proto.body for h in at.get("html")
+                                  if 'class="mikir-alert"' in h.proto.body))
 
 
 def use_own_points(at) -> None:
@@ -157,3 +159,34 @@ def test_an_upload_message_does_not_outlive_a_visit_to_another_page():
     at.run()
     assert not at.exception, at.exception
     assert "bad.csv" not in alerts(at) and "net.json" not in alerts(at)
+
+
+def open_tab_with(query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.session_state["page"] = "Your data & model"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_classroom_link_that_hides_the_data_fixes_it_on_this_page_too():
+    at = open_tab_with({"hide": "data,learning_rate", "lr": "0.3"})
+    keys = {b.key for b in at.button}
+    assert not {"dm_empty", "dm_current", "dm_use"} & keys
+    assert not any(getattr(w, "key", None) in ("dm_problem", "dm_mode", "dm_label")
+                   for w in at.get("button_group"))
+    assert not at.get("file_uploader")  # neither a CSV nor a network
+    assert "Your teacher's link sets the data" in alerts(at)
+    assert not any(c.proto.component_name == "mikir.live_chart" for c in at.get("bidi_component")
+                   if hasattr(c.proto, "component_name"))  # no clickable plane
+    assert any(b.key == "dm_download_csv" for b in at.get("download_button"))
+
+
+def test_hiding_only_the_learning_rate_keeps_uploads_and_says_the_rate():
+    at = open_tab_with({"hide": "learning_rate", "lr": "0.3"})
+    assert len(at.get("file_uploader")) == 2
+    captions = " ".join(h.proto.body for h in at.get("html") if "mikir-caption" in h.proto.body)
+    assert "Set by your teacher: learning rate 0.3." in captions
