@@ -122,7 +122,7 @@ state.notices = cfg.current_notices(state.notices, chosen_config)
 plain_text.dismissible_alerts(map(str, state.notices), label="Share link:",
                               key="share_link_notices", on_dismiss=state.notices.clear)
 
-config = controls.sidebar(state.config, on_regenerate=regenerate, on_reset=reset)
+config = controls.sidebar(state.config, on_regenerate=regenerate)
 if config != state.config:
     trainer: Trainer = state.trainer
     try:

@@ -65,7 +65,7 @@ def _change_layers(delta: int) -> None:
     state["layer_count"] = count
 
 
-def sidebar(config: Config, on_regenerate, on_reset) -> Config:
+def sidebar(config: Config, on_regenerate) -> Config:
     """Draw the controls; return the Config they describe."""
     state = st.session_state
     with st.sidebar:
@@ -86,21 +86,25 @@ def sidebar(config: Config, on_regenerate, on_reset) -> Config:
         if _shown(config, "points"):
             st.slider("Points", *cfg.POINTS_RANGE, step=50, key="w_points")
         if _shown(config, "seed"):
-            left, right = st.columns([3, 2], vertical_alignment="bottom")
+            # The button is an icon, named by its tooltip: "Regenerate" did not fit.
+            left, right = st.columns([4, 1], vertical_alignment="bottom")
             left.number_input("Data seed", *cfg.SEED_RANGE, step=1, key="w_seed")
-            right.button("Regenerate", on_click=on_regenerate, use_container_width=True,
-                         key="regenerate",
-                         help="New points from a new seed; the network is kept as it is.")
+            right.button("", on_click=on_regenerate, use_container_width=True,
+                         key="regenerate", icon=":material/autorenew:",
+                         help="Regenerate: new points from a new seed; the network is kept "
+                              "as it is.")
 
         if _shown(config, "features"):
             st.markdown("### Features")
             st.pills("Inputs fed to the network", cfg.FEATURES, selection_mode="multi",
                      key="w_features", format_func=_feature_label,
+                     on_change=_keep_a_feature,
                      help="At least one. Squares and sines let even a small network "
                           "draw curved boundaries.")
-            if not state.get("w_features"):
-                st.warning("Choose at least one feature; the network keeps "
-                           f"{', '.join(map(_feature_label, config.features))}.")
+            state["features_shown"] = list(state["w_features"] or config.features)
+            kept = state.pop("features_kept", None)
+            if kept:
+                plain_text.caption(f"A network needs at least one input: {kept} stays on.")
 
         st.markdown("### Network")
         if _shown(config, "layers"):
@@ -116,9 +120,16 @@ def sidebar(config: Config, on_regenerate, on_reset) -> Config:
             if count:
                 columns = st.columns(min(count, 3))
                 for i in range(count):
+                    # No bounds in the widget: it would only outline 0 or 9 in red. The
+                    # callback brings them into range and says why.
                     columns[i % len(columns)].number_input(
-                        f"Layer {i + 1}", 1, cfg.MAX_NEURONS, step=1, key=NEURON_KEY.format(i),
-                        help="Neurons in this layer (1–8)")
+                        f"Layer {i + 1}", step=1, key=NEURON_KEY.format(i),
+                        on_change=_clamp_neurons, args=(i,),
+                        help=f"Neurons in this layer: 1 to {cfg.MAX_NEURONS}, as many as "
+                             "the network picture has room for")
+                note = state.pop("neurons_clamped", None)
+                if note:
+                    plain_text.caption(note)
         if _shown(config, "activation"):
             st.selectbox("Activation", cfg.ACTIVATIONS, key="w_activation",
                          format_func=cfg.ACTIVATION_LABELS.get)
@@ -153,7 +164,11 @@ def sidebar(config: Config, on_regenerate, on_reset) -> Config:
                              format_func=lambda v: "max" if v == 0 else str(v))
         st.checkbox("Reset returns to the same initial weights", key="w_same_weights",
                     help="Off: every Reset draws new initial weights (a new weight seed).")
-        st.button("Reset weights", on_click=on_reset, use_container_width=True, key="reset_side")
+        # Not a second Reset: this one always draws new weights (a new weight seed).
+        st.button("New initial weights", on_click=_new_initial_weights,
+                  use_container_width=True, key="new_weights", icon=":material/casino:",
+                  help="Start over from newly drawn initial weights (a new weight seed, "
+                       "so the share link still reproduces them).")
     return read(config)
 
 
@@ -185,6 +200,32 @@ def teacher_settings(config: Config) -> str:
     return "; ".join(words[control]() for control in cfg.HIDEABLE if control in config.hide)
 
 
+def _keep_a_feature() -> None:
+    """The last feature was turned off: turn it back on, visibly (the run keeps it)."""
+    state = st.session_state
+    if not state.get("w_features"):
+        kept = state.get("features_shown") or list(cfg.DEFAULT.features)
+        state["w_features"] = kept
+        state["features_kept"] = ", ".join(map(_feature_label, kept))
+
+
+def _clamp_neurons(layer: int) -> None:
+    state = st.session_state
+    key = NEURON_KEY.format(layer)
+    typed = state.get(key)
+    size = min(max(int(typed or 0), 1), cfg.MAX_NEURONS)
+    if typed != size:
+        state[key] = size
+        state["neurons_clamped"] = (f"Layer {layer + 1}: a layer has 1 to {cfg.MAX_NEURONS} "
+                                    f"neurons, so {typed} became {size}.")
+
+
+def _new_initial_weights() -> None:
+    """A new weight seed: the run starts over from other weights (kept as a ghost)."""
+    state = st.session_state
+    state["w_init_seed"] = (int(state["w_init_seed"]) * 69069 + 1) % (2**31 - 1)
+
+
 def _feature_label(name: str) -> str:
     from mikir import datasets
 
@@ -200,7 +241,8 @@ def read(config: Config) -> Config:
     state = st.session_state
     chosen = state.get("w_features") or []
     features = tuple(f for f in cfg.FEATURES if f in chosen)
-    hidden = tuple(int(state[NEURON_KEY.format(i)]) for i in range(state["layer_count"]))
+    hidden = tuple(min(max(int(state[NEURON_KEY.format(i)]), 1), cfg.MAX_NEURONS)
+                   for i in range(state["layer_count"]))
     new = config.replace(
         dataset=state["w_dataset"], noise=int(state["w_noise"]),
         train_percent=int(state["w_train"]), points=int(state["w_points"]),

@@ -178,7 +178,7 @@ def _varied(comparison) -> set[str]:
 
 
 def _keep_as_ghosts(state, owner: ComparisonTrainer) -> None:
-    """The runs just ended stay as faded curves, as on the Playground tab."""
+    """The runs just ended stay as faded curves, as on the Playground page."""
     def keep(comparison) -> None:
         for session in comparison.sessions:
             if session.epoch:
@@ -379,9 +379,11 @@ def _range_verdict(state, stored, result, current) -> None:
         else:
             low, high = result.band
             band = f"{low:.2g}–{high:.2g}" if high > low else f"{low:.2g}"
-            st.metric("Best rate", f"{result.best_rate:.2g}", f"usable band {band}",
-                      delta_color="green", delta_arrow="off",
-                      help=f"The lowest loss after the short run "
+            # Named as a rate the sidebar's slider offers: the test's own grid is finer.
+            st.metric("Best rate on the slider", _rate(_nearest_rate(result.best_rate)),
+                      f"usable band {band}", delta_color="green", delta_arrow="off",
+                      help=f"The slider's rate nearest the test's best, {result.best_rate:.2g}: "
+                           f"the lowest loss after the short run "
                            f"({_format_loss(result.best_loss)}); the usable band is every "
                            "rate around it that trained well too.")
             if result.in_band(current):
@@ -450,7 +452,7 @@ def _landscape_section(state) -> None:
         _slice(state, session, run, rate)
         stored, stale = state.lab_landscape, False
     if not stored:
-        st.info("Press **Slice the landscape now** (train a little on the Playground tab "
+        st.info("Press **Slice the landscape now** (train a little on the Playground page "
                 "first, or not: the start is interesting too).", icon=":material/info:")
         return
     s = stored["slice"]
@@ -478,7 +480,7 @@ def _health_section(state) -> None:
     # The trainer's worker measures into state.health: read it under the trainer's lock.
     health = state.trainer.read(lambda _session: copy.deepcopy(state.health))
     if not len(health):
-        st.info("Measured on the Playground tab while its run plays: press Play there.",
+        st.info("Measured on the Playground page while its run plays: press Play there.",
                 icon=":material/info:")
         return
     live_chart(lab_figures.health_figure(health, height=300), key="chart_lab_health",
