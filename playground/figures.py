@@ -717,8 +717,12 @@ def weights_axes_figure(session, height: int = 270) -> tuple[dict, list[dict], i
         if i == 0 and columns <= WEIGHT_LABEL_COLUMNS:
             tick_values += range(left, left + count_in)
             tick_text += names[0]
+        # "W3 8→8" needs ~3 columns' room at 24 columns; many layers: "W3" only (the
+        # sizes stay in the title's hover text) so the titles do not run together.
+        wide = count_in >= 3 and columns <= WEIGHT_LABEL_COLUMNS
         annotations.append({"text": f"<b>W{i + 1}</b>" + (f" {count_in}→{count_out}"
-                                                          if count_in >= 3 else ""),
+                                                          if wide else ""),
+                            "hovertext": f"W{i + 1}: {count_in} → {count_out} neurons",
                             "x": left - 0.5, "y": -0.55, "xanchor": "left",
                             "yanchor": "bottom", "showarrow": False,
                             "font": {"size": 10, "color": TEXT}})

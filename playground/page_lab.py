@@ -85,6 +85,11 @@ def _format_loss(value) -> str:
             else f"{value:.2e}")
 
 
+def _count(number: int, word: str) -> str:
+    """``1 epoch``, ``2 epochs``, ``1,000 epochs``."""
+    return f"{number:,} {word}{'s' * (number != 1)}"
+
+
 def _rate(value: float) -> str:
     return f"{value:g}"
 
@@ -374,8 +379,8 @@ def _range_test_section(state) -> None:
 def _range_verdict(state, stored, result, current) -> None:
     with st.container(key="lab_range_verdict"):
         if result.best_rate is None:
-            st.markdown(f"**No rate lowered the loss** in {result.epochs} epochs: the setup "
-                        "itself may need a change (more neurons, another activation).")
+            st.markdown(f"**No rate lowered the loss** in {_count(result.epochs, 'epoch')}: "
+                        "the setup itself may need a change (more neurons, another activation).")
         else:
             low, high = result.band
             band = f"{low:.2g}–{high:.2g}" if high > low else f"{low:.2g}"
@@ -403,9 +408,10 @@ def _range_verdict(state, stored, result, current) -> None:
                           help="Sets the sidebar's learning rate; the run goes on")
         start = (f"from the weights at epoch {stored['epoch']:,}" if stored["from_current"]
                  else "from the initial weights")
-        st.caption(f"{result.rates.size} rates × {result.epochs} epochs ({result.steps:,} "
-                   f"steps each) {start}, measured in {result.seconds:.2f} s. Usable: the "
-                   "loss kept at least half of the best run's fall (on a log scale).")
+        st.caption(f"{result.rates.size} rates × {_count(result.epochs, 'epoch')} "
+                   f"({result.steps:,} steps each) {start}, measured in "
+                   f"{result.seconds:.2f} s. Usable: the loss kept at least half of the "
+                   "best run's fall (on a log scale).")
 
 
 def _use_rate(rate: float) -> None:
@@ -508,7 +514,7 @@ def _ghost_section(state) -> None:
         return
     left, right = st.columns([4, 1], vertical_alignment="top")
     with left.container(key="lab_ghost_list"):
-        st.markdown("\n".join(f"- {ghost['name']} · {ghost['epoch'][-1]:,} epochs"
+        st.markdown("\n".join(f"- {ghost['name']} · {_count(ghost['epoch'][-1], 'epoch')}"
                                for ghost in ghosts))
     right.button("Clear ghost runs", key="lab_clear_ghosts", icon=":material/delete_sweep:",
                  width="stretch", on_click=_guarded(ghosts.clear))

@@ -82,3 +82,24 @@ def test_the_range_test_names_a_rate_the_slider_offers():
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption) \
         + " ".join(i.value for i in at.info)
     assert "Playground tab" not in text
+
+
+def test_counts_of_one_are_singular():
+    from playground import page_lab
+
+    assert page_lab._count(1, "epoch") == "1 epoch"
+    assert page_lab._count(1200, "epoch") == "1,200 epochs"
+
+
+def test_weight_titles_are_short_when_many_layers_share_the_width():
+    from playground import figures
+    from playground.session import TrainingSession
+
+    deep = TrainingSession(cfg.Config(hidden=(8,) * 6))
+    figure, blocks, _ = figures.weights_axes_figure(deep)
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert titles == [f"<b>W{i}</b>" for i in range(1, 8)]
+    assert figure["layout"]["annotations"][1]["hovertext"] == "W2: 8 → 8 neurons"
+    shallow = TrainingSession(cfg.Config())  # 2 → 4 → 2 → 1: room for the sizes
+    titles = [a["text"] for a in figures.weights_axes_figure(shallow)[0]["layout"]["annotations"]]
+    assert titles == ["<b>W1</b>", "<b>W2</b> 4→2", "<b>W3</b>"]
