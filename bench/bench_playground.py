@@ -18,8 +18,11 @@ playground/serve.py`, and drives both in the same headless Chromium (/usr/bin/ch
     under them (MutationObserver). A repaint of the same state is not a redraw; page fps
     counts every animation frame;
   * blank frames: an animation frame on which a chart that had been drawn shows nothing
-    (a canvas cleared or resized and not drawn again, a plotly div without its
-    `.main-svg`, an empty SVG), counted from the moment every chart was first drawn;
+    (a canvas resized or replaced and not drawn again, a plotly div without its
+    `.main-svg`, an empty SVG, fewer charts drawn than when counting started), counted
+    from the moment every chart was first drawn. A canvas the page wholly cleared counts
+    as drawn (an overlay may be empty on purpose), so a clear in one frame and the
+    drawing in the next would not be seen;
   * first impression: navigation start to the first animation frame with every chart
     drawn (TFP: its heatmap canvas; ours: the `.live-view` canvases painted, its plotly
     divs with a `.main-svg` and `window.__liveView.framesDrawn >= 1`), with the bytes
@@ -664,8 +667,12 @@ def open_tab(browser, site: Site, url: str, timeout: float = 60.0) -> Tab:
     tab = Tab(context, page, cdp, network, site)
     try:
         page.goto(url)
-        page.wait_for_function("() => window.__bench && window.__bench.readyAt !== null",
-                               timeout=timeout * 1000, polling=50)
+        page.wait_for_function(
+            "() => (window.__bench && window.__bench.readyAt !== null)"
+            " || !!document.querySelector('[data-testid=stException]')",
+            timeout=timeout * 1000, polling=50)
+        if page.evaluate("() => window.__bench.readyAt === null"):
+            raise RuntimeError("the app shows an exception")
     except Exception as error:
         seen = "?"
         with contextlib.suppress(Exception):
