@@ -17,6 +17,7 @@ import asyncio
 import gzip
 import hashlib
 import json
+import math
 import secrets
 import struct
 import threading
@@ -31,6 +32,7 @@ PLOTLY_FILE = FRONTEND / "plotly-cartesian.min.js"
 PREFIX = "/_mikir"
 POLL_SECONDS = 1 / 60  # how often a connection looks for new frames (sleeping, not spinning)
 LEASE_SECONDS = 2.0  # training stops this long after the last viewer went away
+RENEW_SECONDS = 0.5  # how often an open socket renews the lease
 HEADER_FIELDS = ("seq", "run", "epoch", "steps", "batch", "batches", "train_loss",
                  "test_loss", "train_accuracy", "test_accuracy", "diverged")
 MAGIC = 0x4D4B  # "MK": a message of packed frames
@@ -134,9 +136,14 @@ async def live_socket(websocket) -> None:
         _counters["connections"] += 1
     receiver = asyncio.ensure_future(websocket.receive())
     last = trainer.frame().seq - 1
+    renewed = -math.inf
     try:
         while True:
-            trainer.keep_alive(LEASE_SECONDS)
+            if time.monotonic() - renewed >= RENEW_SECONDS:
+                # keep_alive takes the trainer's lock, which a slice holds for up to
+                # 30 ms: off the event loop, which serves every tab's traffic
+                renewed = time.monotonic()
+                await asyncio.to_thread(trainer.keep_alive, LEASE_SECONDS)
             frames = trainer.frames_after(last)
             if frames:
                 message = pack_frames(frames)
