@@ -1,0 +1,133 @@
+"""The live view's wire (playground/stream.py), served for real by uvicorn in-process.
+
+Frames must round-trip exactly (float32 weights, float64 counters); a socket must
+get every new frame of its own trainer, renew its lease while open and let
+training stop within the lease once closed; a wrong token or another site's page
+gets nothing; plotly.js is served gzipped and cacheable from the source tree.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+import uvicorn
+from conftest import free_port
+from starlette.applications import Starlette
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from playground import stream
+from playground.config import Config
+from playground.session import TrainingSession
+from playground.trainer import Trainer
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    app = Starlette(routes=stream.routes())
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            ws="websockets-sansio")
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not runner.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"127.0.0.1:{port}"
+    runner.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def trainer():
+    owner = Trainer(TrainingSession(Config(points=200, speed=1)))
+    yield owner
+    owner.close()
+
+
+def test_frames_round_trip_exactly(trainer):
+    trainer.step_epoch()
+    frames = [trainer.frame()]
+    trainer.step_batch()
+    frames.append(trainer.frame())
+    decoded = stream.unpack_frames(stream.pack_frames(frames))
+    for frame, got in zip(frames, decoded):
+        for name in ("seq", "run", "epoch", "steps", "batch", "batches"):
+            assert got[name] == getattr(frame, name)
+        assert got["train_loss"] == frame.train_loss and got["test_loss"] == frame.test_loss
+        assert got["train_accuracy"] == frame.train_accuracy
+        np.testing.assert_array_equal(got["params"], frame.params.astype(np.float32))
+        assert got["diverged"] == 0.0
+
+
+def test_a_socket_gets_its_trainers_new_frames_and_keeps_it_training(server, trainer):
+    token = stream.token_for(trainer)
+    with connect(f"ws://{server}{stream.PREFIX}/live/{token}") as socket:
+        first = stream.unpack_frames(socket.recv(timeout=5))
+        assert first[-1]["seq"] == trainer.frame().seq  # the newest frame at once
+        trainer.play()
+        seen, started = [], time.monotonic()
+        while time.monotonic() - started < 3.0:  # longer than the 2 s lease
+            seen += stream.unpack_frames(socket.recv(timeout=5))
+        seqs = [f["seq"] for f in seen]
+        assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+        assert trainer.training, "an open socket keeps renewing the lease"
+        assert seen[-1]["epoch"] > 10
+        newest = trainer.frame()
+        assert seen[-1]["seq"] >= newest.seq - 3
+    deadline = time.monotonic() + 3.0  # closed: training stops within the lease
+    while trainer.training and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not trainer.training and trainer.playing  # playing, but nobody watches
+
+
+def test_a_wrong_token_or_another_sites_page_gets_nothing(server, trainer):
+    token = stream.token_for(trainer)
+    for url, origin in ((f"ws://{server}{stream.PREFIX}/live/not-a-token", None),
+                        (f"ws://{server}{stream.PREFIX}/live/{token}", "https://evil.example")):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin=origin)
+        assert refused.value.response.status_code == 403
+    with connect(f"ws://{server}{stream.PREFIX}/live/{token}",
+                 origin=f"http://{server}") as socket:  # the page's own origin
+        assert stream.unpack_frames(socket.recv(timeout=5))
+
+
+def test_tokens_are_per_trainer_and_unguessable(trainer):
+    other = Trainer(TrainingSession(Config(points=100)))
+    try:
+        assert stream.token_for(trainer) == stream.token_for(trainer)
+        assert stream.token_for(other) != stream.token_for(trainer)
+        assert len(stream.token_for(other)) >= 24
+    finally:
+        other.close()
+
+
+def test_plotly_is_served_gzipped_and_cacheable(server):
+    url = f"http://{server}{stream.plotly_src()}"
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "immutable" in response.headers["Cache-Control"]
+        body = gzip.decompress(response.read())
+        etag = response.headers["ETag"]
+    assert body == stream.PLOTLY_FILE.read_bytes()
+    request = urllib.request.Request(url, headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as not_modified:
+        urllib.request.urlopen(request, timeout=10)
+    assert not_modified.value.code == 304
+
+
+def test_stats_report_training_and_traffic(server, trainer):
+    with urllib.request.urlopen(f"http://{server}{stream.PREFIX}/stats", timeout=10) as response:
+        values = json.loads(response.read())
+    assert {"training_cpu_seconds", "trainers", "playing", "frames_sent",
+            "bytes_sent"} <= set(values)
+    assert values["trainers"] >= 1
