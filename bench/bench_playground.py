@@ -781,9 +781,11 @@ def measure_scenario(browser, scenario: Scenario, url: str, server: int | None,
         tab.page.wait_for_timeout(settings["warmup"] * 1000)
         tab.page.evaluate("() => window.__bench.arm()")
         cpu0, stats0 = meter.read(), mikir_stats(server and url)
-        net0, busy0, probe0 = tab.network.snapshot(), tab.busy(), tab.probe()
+        net0, probe0 = tab.network.snapshot(), tab.probe()
+        busy0, busy_t0 = tab.busy(), time.perf_counter()
         tab.page.wait_for_timeout(settings["seconds"] * 1000)
-        probe1, busy1, net1 = tab.probe(), tab.busy(), tab.network.snapshot()
+        busy1, busy_t1 = tab.busy(), time.perf_counter()
+        probe1, net1 = tab.probe(), tab.network.snapshot()
         cpu1, stats1 = meter.read(), mikir_stats(server and url)
         cpu_wall = cpu1["t"] - cpu0["t"]
         wall = (probe1["now"] - probe0["now"]) / 1000
@@ -797,7 +799,7 @@ def measure_scenario(browser, scenario: Scenario, url: str, server: int | None,
             "paints_per_s": (probe1["paints"] - probe0["paints"]) / wall,
             "epochs_per_s": ((probe1["epoch"] - probe0["epoch"]) / wall
                              if None not in (probe0["epoch"], probe1["epoch"]) else math.nan),
-            "busy": (busy1 - busy0) / wall,
+            "busy": (busy1 - busy0) / (busy_t1 - busy_t0),
             "ws_live_kb_per_frame": ws["live"] / redraws / 1024 if redraws else math.nan,
             "ws_stcore_kb_per_frame": ws["stcore"] / redraws / 1024 if redraws else math.nan,
             "ws_kb_per_frame": sum(ws.values()) / redraws / 1024 if redraws else math.nan,
