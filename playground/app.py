@@ -81,10 +81,11 @@ def regenerate() -> None:
 def reset() -> None:
     trainer = state.trainer
     trainer.pause()
-    trainer.read(state.ghosts.add)  # the run just ended stays as a faded curve
     if state.get("w_same_weights", True):
+        trainer.read(state.ghosts.add)  # the run just ended stays as a faded curve
         trainer.reset()
     else:  # a new weight seed, so the share link still reproduces these weights
+        # (the rebuild that follows keeps the run as a ghost: not twice)
         state.w_init_seed = (int(state.w_init_seed) * 69069 + 1) % (2**31 - 1)
 
 

@@ -103,3 +103,13 @@ def test_weight_titles_are_short_when_many_layers_share_the_width():
     shallow = TrainingSession(cfg.Config())  # 2 → 4 → 2 → 1: room for the sizes
     titles = [a["text"] for a in figures.weights_axes_figure(shallow)[0]["layout"]["annotations"]]
     assert titles == ["<b>W1</b>", "<b>W2</b> 4→2", "<b>W3</b>"]
+
+
+@pytest.mark.parametrize("same_weights", [True, False])
+def test_reset_keeps_the_run_as_one_ghost(same_weights):
+    at = run_app()
+    at.session_state["w_same_weights"] = same_weights
+    button(at, "step_epoch").click().run()
+    button(at, "step_epoch").click().run()
+    button(at, "reset").click().run()
+    assert [g["name"] for g in at.session_state["ghosts"]] == ["lr 0.03 · SGD · tanh · 4-2"]
