@@ -796,6 +796,9 @@ def measure_scenario(browser, scenario: Scenario, url: str, server: int | None,
             **first,
             "redraws_per_s": redraws / wall,
             "fps": (probe1["frames"] - probe0["frames"]) / wall,
+            "view_frames_per_s": ((probe1["liveView"]["framesDrawn"]
+                                   - probe0["liveView"]["framesDrawn"]) / wall
+                                  if probe0["liveView"] and probe1["liveView"] else math.nan),
             "paints_per_s": (probe1["paints"] - probe0["paints"]) / wall,
             "epochs_per_s": ((probe1["epoch"] - probe0["epoch"]) / wall
                              if None not in (probe0["epoch"], probe1["epoch"]) else math.nan),
@@ -1001,8 +1004,8 @@ def targets_table(results: dict, floor: dict, tabs: list[dict]) -> str:
 
 
 def detail_table(results: dict) -> str:
-    rows = [["scenario", "redraws/s", "page fps", "paints/s", "main thread", "epochs/s",
-             "speed x frames/s", "KB/frame live+stcore", "KB/s", "server cores",
+    rows = [["scenario", "redraws/s", "page fps", "framesDrawn/s", "paints/s", "main thread",
+             "epochs/s", "speed x frames/s", "KB/frame live+stcore", "KB/s", "server cores",
              "training", "non-training", "chromium", "others", "hover ms med/max",
              "blank", "first s", "first MB"]]
     for scenario in SCENARIOS:
@@ -1016,7 +1019,8 @@ def detail_table(results: dict) -> str:
         speed = (f"{scenario.speed} x {frames:.1f} = {scenario.speed * frames:.0f}"
                  if scenario.speed else "max")
         rows.append([
-            scenario.label, fmt(frames), fmt(r["fps"]), fmt(r["paints_per_s"], ".0f"),
+            scenario.label, fmt(frames), fmt(r["fps"]), fmt(r.get("view_frames_per_s")),
+            fmt(r["paints_per_s"], ".0f"),
             fmt(r["busy"] * 100, ".0f", " %"), fmt(r["epochs_per_s"], ".0f"), speed,
             (f"{fmt(r['ws_live_kb_per_frame'], '.2f')}+{fmt(r['ws_stcore_kb_per_frame'], '.2f')}"
              if scenario.site is OURS else "-"),
@@ -1174,7 +1178,7 @@ def main() -> None:
         out(line)
     out(f"load avg  : {load_before} before, {load_after} after (1/5/15 min; 2 cores shared "
         "by the servers, Chromium and this script)")
-    command = "  ".join(["bench/bench_playground.py"] + sys.argv[1:])
+    command = " ".join(["bench/bench_playground.py"] + sys.argv[1:])
     out(f"reproduce : .venv/bin/python {command}")
     out(f"settings  : {settings['warmup']:g} s warm-up + {settings['seconds']:g} s per scenario,"
         f" medians of {repeat} run(s); headless Chromium {VIEWPORT['width']}x"
@@ -1196,7 +1200,9 @@ def main() -> None:
         "TaskDuration / wall; cores =")
     out("CPU s per s (server = streamlit + children from /proc; training from /_mikir/stats); "
         "hover = mouse move to the")
-    out("next painted frame; blank = in the window / since first drawn.")
+    out("next painted frame; blank = in the window / since first drawn; framesDrawn/s = the "
+        "live view's own count")
+    out("(window.__liveView), a check on the probe.")
     out(detail_table(results))
     out("")
     out("First impression: seconds from navigation start (fresh context, no cache) to the first "
@@ -1217,8 +1223,6 @@ def main() -> None:
         reasons = r.get("blank_reasons_all")
         if isinstance(reasons, list) and any(reasons):
             problems.append(f"{key}: blank frames {reasons}")
-        if isinstance(r.get("live_view"), list) and key.startswith("ours"):
-            pass
     for error in floor.get("errors", []):
         problems.append(f"floor: {error}")
     if problems:
