@@ -28,6 +28,7 @@ from playground import (  # noqa: E402
     page_data,
     page_inspector,
     page_lab,
+    page_style,
     plain_text,
 )
 from playground.lab import GhostRuns, HealthTracker  # noqa: E402
@@ -35,12 +36,12 @@ from playground.session import TrainingSession, make_data  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 from playground.url_sync import sync_url  # noqa: E402
 
+# "auto": the sidebar starts open on a wide screen and collapsed on a phone.
 st.set_page_config(page_title="mikir playground", page_icon="🧠", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 live_view.preload_plotly()  # the charts' library loads while the rest is built
 state = st.session_state
-# Less empty space above the controls, so the network and the output fit one screen.
-st.html("<style>.stMainBlockContainer{padding-top:2.5rem}</style>")
+page_style.apply()  # contrast, focus rings, the phone layout, keyboard aids
 
 
 def start() -> None:

@@ -182,6 +182,8 @@ class LiveView {
     this.networkCanvas = element("canvas", "live-network", this.networkPanel.body);
     this.networkCanvas.tabIndex = 0;
     this.networkCanvas.setAttribute("role", "img");
+    this.networkCanvas.setAttribute("aria-label", "Network graph: each neuron drawn as its "
+      + "output. Arrow keys pick a weight or a bias, Enter or Space edits it.");
     this.outputPanel = this.panel(top, "output", 1, 300);
     this.outputMap = element("canvas", "live-map", this.outputPanel.body);
     this.outputPlot = element("div", "live-plot", this.outputPanel.body);
@@ -765,6 +767,8 @@ class LiveView {
       const hit = this.hitNetwork(event);
       if (hit?.target && this.scene?.options.edit) this.openEditor(hit, event);
     });
+    canvas.addEventListener("keydown", (event) => this.keyNetwork(event));
+    canvas.addEventListener("blur", () => showTip(this.networkPanel.tip, null));
     this.weightsPanel.body.addEventListener("mousemove", (event) => this.hoverWeights(event));
     this.weightsPanel.body.addEventListener("mouseleave", () => showTip(this.weightsPanel.tip, null));
   }
@@ -822,6 +826,54 @@ class LiveView {
     return { kind: "link", target: [best.l, best.j, best.k], value, x, y,
              lines: [`${names[best.l][best.j]} → ${names[best.l + 1][best.k]}`,
                      `weight = ${weightText(value)}`, "click to edit"] };
+  }
+
+  // The keyboard's way to the weight editor: the arrow keys walk every bias and
+  // link (the one chosen is named in the tooltip), Enter or Space opens the editor.
+  keyHits() {
+    const geometry = this.geometry, frame = this.current, layers = this.layoutParams?.layers;
+    if (!geometry || !frame || !layers) return [];
+    const { tiles, tile } = geometry;
+    const names = this.scene.net.labels, hits = [];
+    layers.forEach((layer, l) => {
+      for (let k = 0; k < layer.fanOut; k++) {
+        const to = tiles[l + 1][k], bias = frame.params[layer.biases + k];
+        hits.push({ kind: "bias", target: [l, k, -1], value: bias,
+                    x: to.x - geometry.bias / 2 - 2, y: to.y + tile - geometry.bias / 2,
+                    lines: [`bias of ${names[l + 1][k]}`, `= ${weightText(bias)}`,
+                            "Enter to edit · arrow keys for the next"] });
+        for (let j = 0; j < layer.fanIn; j++) {
+          const value = frame.params[layer.weights + j * layer.fanOut + k];
+          const [x, y] = bezierPoint(linkPath(tiles[l][j], to, tile), 0.5);
+          hits.push({ kind: "link", target: [l, j, k], value, x, y,
+                      lines: [`${names[l][j]} → ${names[l + 1][k]}`, `weight = ${weightText(value)}`,
+                              "Enter to edit · arrow keys for the next"] });
+        }
+      }
+    });
+    return hits;
+  }
+
+  keyNetwork(event) {
+    const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    const open = event.key === "Enter" || event.key === " ";
+    if (!(event.key in moves) && !open) return;
+    const hits = this.keyHits();
+    if (!hits.length) return;
+    event.preventDefault();
+    const count = hits.length, index = this.keyIndex ?? -1;
+    this.keyIndex = event.key in moves ? (index + moves[event.key] + count) % count
+      : Math.max(0, Math.min(index, count - 1));
+    const hit = hits[this.keyIndex];
+    const box = this.networkCanvas.getBoundingClientRect();
+    const at = { clientX: box.left + hit.x, clientY: box.top + hit.y };
+    if (open && this.scene?.options.edit) {
+      showTip(this.networkPanel.tip, null);
+      this.openEditor(hit, at);
+      return;
+    }
+    const [bx, by] = this.point(at, this.networkPanel.root);
+    showTip(this.networkPanel.tip, hit.lines, bx, by, this.networkPanel.root);
   }
 
   hoverNetwork(event) {
