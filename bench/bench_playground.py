@@ -678,8 +678,9 @@ def open_tab(browser, site: Site, url: str, timeout: float = 60.0) -> Tab:
         with contextlib.suppress(Exception):
             seen = json.dumps(page.evaluate(DIAGNOSE_JS))
         tab.close()
-        raise RuntimeError(f"not drawn within {timeout:g} s ({type(error).__name__}); "
-                           f"the page had {seen}") from None
+        why = (str(error) if isinstance(error, RuntimeError)
+               else f"not drawn within {timeout:g} s")
+        raise RuntimeError(f"{why}; the page had {seen}") from None
     return tab
 
 
@@ -1218,6 +1219,8 @@ def main() -> None:
         out(tabs_table(tabs))
     problems = []
     for key, r in results.items():
+        if r.get("errors"):
+            problems.append(f"{key}: {r['runs'] - len(r['errors'])} of {r['runs']} runs measured")
         for error in r.get("errors", []):
             problems.append(f"{key}: {error}")
         reasons = r.get("blank_reasons_all")
