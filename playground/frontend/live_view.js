@@ -584,7 +584,7 @@ class LiveView {
         for (let c = 1; c < k; c++) if (out[p * k + c] > out[p * k + best]) best = c;
         const confidence = this.scene.options.discretize ? 1
           : Math.max(0, Math.min(1, (out[p * k + best] - 1 / k) / (1 - 1 / k)));
-        const white = 0.85 - 0.6 * confidence;
+        const white = 0.85 - 0.45 * confidence;  // paler than the points
         const [cr, cg, cb] = CLASS_RGB[best % CLASS_RGB.length].map((c) => Math.round(c + (255 - c) * white));
         pixels[p] = (255 << 24) | (cb << 16) | (cg << 8) | cr;
       }
@@ -593,7 +593,7 @@ class LiveView {
       const discretize = this.scene.options.discretize;
       for (let p = 0; p < r * r; p++) {
         const v = discretize ? (values[p] >= 0 ? 1 : -1) : values[p];
-        pixels[p] = LUT[lutIndex(0.8 * v)];  // never fully saturated: points keep their colour
+        pixels[p] = LUT[lutIndex(0.62 * v)];  // never fully saturated: points keep their colour
       }
     }
     small.putImageData(image, 0, 0);
