@@ -124,7 +124,9 @@ state.notices = cfg.current_notices(state.notices, chosen_config)
 plain_text.dismissible_alerts(map(str, state.notices), label="Share link:",
                               key="share_link_notices", on_dismiss=state.notices.clear)
 
-config = controls.sidebar(state.config, on_regenerate=regenerate)
+# The Playground page draws the main choices in its top bar, the other pages in the sidebar.
+on_playground = state.get("page") in (None, "Playground")
+config = controls.sidebar(state.config, on_regenerate=regenerate, top_bar=on_playground)
 if config != state.config:
     trainer: Trainer = state.trainer
     try:
@@ -146,6 +148,7 @@ chosen = st.segmented_control("Page", PAGES, key="page", default=PAGES[0],
 if chosen != PAGES[0] and state.trainer.playing:
     state.trainer.pause()  # another page looks at the run: it holds still meanwhile
 if chosen == PAGES[0]:
+    controls.top_bar(state.config)
     live.toolbar(state, set_playing, step_batch, step_epoch, reset)
     live.view(state)
 elif chosen == PAGES[1]:

@@ -65,17 +65,19 @@ def _change_layers(delta: int) -> None:
     state["layer_count"] = count
 
 
-def sidebar(config: Config, on_regenerate) -> Config:
-    """Draw the controls; return the Config they describe."""
+def sidebar(config: Config, on_regenerate, top_bar: bool = False) -> Config:
+    """Draw the controls; return the Config they describe.
+
+    ``top_bar``: the page draws the main choices in its top bar (function ``top_bar``), so the
+    sidebar leaves them out (one widget per key)."""
     state = st.session_state
     with st.sidebar:
         fixed = teacher_settings(config)
         if fixed:
             plain_text.caption(f"Set by your teacher: {fixed}.")
         st.markdown("### Data")
-        if _shown(config, "data"):
-            st.selectbox("Data set", cfg.DATASETS, key="w_dataset",
-                         format_func=cfg.DATASET_LABELS.get)
+        if _shown(config, "data") and not top_bar:
+            _data_set()
         dataset = state["w_dataset"]
         if dataset == "blobs" and _shown(config, "data"):
             st.slider("Classes", *cfg.CLASSES_RANGE, key="w_classes")
@@ -130,9 +132,8 @@ def sidebar(config: Config, on_regenerate) -> Config:
                 note = state.pop("neurons_clamped", None)
                 if note:
                     plain_text.caption(note)
-        if _shown(config, "activation"):
-            st.selectbox("Activation", cfg.ACTIVATIONS, key="w_activation",
-                         format_func=cfg.ACTIVATION_LABELS.get)
+        if _shown(config, "activation") and not top_bar:
+            _activation()
         if _shown(config, "loss") and dataset not in cfg.REGRESSION:
             st.radio("Loss", cfg.LOSSES, key="w_loss", horizontal=True,
                      format_func=lambda v: "Cross-entropy" if v == "cross_entropy"
@@ -141,9 +142,8 @@ def sidebar(config: Config, on_regenerate) -> Config:
                           "confidently wrong; cross-entropy does not.")
 
         st.markdown("### Training")
-        if _shown(config, "learning_rate"):
-            st.select_slider("Learning rate", cfg.LEARNING_RATES, key="w_learning_rate",
-                             format_func=lambda v: f"{v:g}")
+        if _shown(config, "learning_rate") and not top_bar:
+            _learning_rate()
         if _shown(config, "optimizer"):
             st.selectbox("Optimizer", cfg.OPTIMIZERS, key="w_optimizer",
                          format_func=cfg.OPTIMIZER_LABELS.get)
@@ -152,13 +152,8 @@ def sidebar(config: Config, on_regenerate) -> Config:
             state["w_batch"] = min(state["w_batch"], limit)
             st.slider("Batch size", 1, limit, key="w_batch",
                       help=f"1 to the whole training set ({limit} points)")
-        if _shown(config, "regularization"):
-            left, right = st.columns(2)
-            left.selectbox("Regularization", cfg.REGULARIZATIONS, key="w_regularization",
-                           format_func=lambda v: {"none": "None", "l1": "L1", "l2": "L2"}[v])
-            right.select_slider("Rate", cfg.REGULARIZATION_RATES, key="w_regularization_rate",
-                                format_func=lambda v: f"{v:g}",
-                                disabled=state["w_regularization"] == "none")
+        if _shown(config, "regularization") and not top_bar:
+            _regularization(*st.columns(2))
         if _shown(config, "speed"):
             st.select_slider("Speed (epochs per frame)", cfg.SPEEDS, key="w_speed",
                              format_func=lambda v: "max" if v == 0 else str(v))
@@ -170,6 +165,52 @@ def sidebar(config: Config, on_regenerate) -> Config:
                   help="Start over from newly drawn initial weights (a new weight seed, "
                        "so the share link still reproduces them).")
     return read(config)
+
+
+TOP_BAR = ("learning_rate", "activation", "regularization", "data")
+
+
+def top_bar(config: Config) -> None:
+    """The main choices in one row above the live view, as TensorFlow Playground's top
+    bar has them: seen at 1440×900 without scrolling (the sidebar leaves them out)."""
+    shown = [control for control in TOP_BAR if _shown(config, control)]
+    if not shown:
+        return
+    widths = {"learning_rate": [1.4], "activation": [1], "regularization": [1, 1.2],
+              "data": [1.5]}
+    with st.container(key="top_bar"):
+        columns = iter(st.columns([w for c in shown for w in widths[c]]))
+        for control in shown:
+            if control == "regularization":
+                _regularization(next(columns), next(columns))
+            else:
+                with next(columns):
+                    {"learning_rate": _learning_rate, "activation": _activation,
+                     "data": _data_set}[control]()
+
+
+def _data_set() -> None:
+    st.selectbox("Data set", cfg.DATASETS, key="w_dataset", format_func=cfg.DATASET_LABELS.get,
+                 help="The problem: two-class, multi-class (Blobs) or regression (Plane, "
+                      "Multi-Gaussian)")
+
+
+def _activation() -> None:
+    st.selectbox("Activation", cfg.ACTIVATIONS, key="w_activation",
+                 format_func=cfg.ACTIVATION_LABELS.get)
+
+
+def _learning_rate() -> None:
+    st.select_slider("Learning rate", cfg.LEARNING_RATES, key="w_learning_rate",
+                     format_func=lambda v: f"{v:g}")
+
+
+def _regularization(left, right) -> None:
+    left.selectbox("Regularization", cfg.REGULARIZATIONS, key="w_regularization",
+                   format_func=lambda v: {"none": "None", "l1": "L1", "l2": "L2"}[v])
+    right.select_slider("Regularization rate", cfg.REGULARIZATION_RATES,
+                        key="w_regularization_rate", format_func=lambda v: f"{v:g}",
+                        disabled=st.session_state["w_regularization"] == "none")
 
 
 def teacher_settings(config: Config) -> str:

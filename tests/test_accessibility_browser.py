@@ -4,6 +4,8 @@ on its first screen (issue 9, items 14 and 15). Real Chromium."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("playwright")
@@ -163,3 +165,34 @@ def test_a_phone_shows_play_and_the_output_map_on_its_first_screen(app_url, phon
     assert 0 <= output["y"] < PHONE["height"] - 150, f"the output map starts at {output}"
     assert phone.evaluate("() => window.scrollY") == 0
     phone.screenshot(path="/tmp/mikir_phone_full.png", full_page=True)
+
+
+TOP_BAR = ("w_learning_rate", "w_activation", "w_regularization", "w_regularization_rate",
+           "w_dataset")
+
+
+def test_the_main_choices_are_in_a_top_bar_on_the_first_screen(app_url, browser):
+    """As TensorFlow Playground's top bar: learning rate, activation, regularization and
+    the problem (the data set) seen at 1440×900 without scrolling; other pages keep
+    them in the sidebar."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        open_app(page, app_url)
+        page.wait_for_timeout(1_000)
+        page.screenshot(path="/tmp/mikir_top_bar_1440x900.png")
+        sidebar = page.locator("[data-testid=stSidebar]")
+        for key in TOP_BAR:
+            box = page.locator(f".st-key-top_bar .st-key-{key}").bounding_box()
+            assert box and box["y"] + box["height"] <= 900, f"{key} below the fold: {box}"
+            assert sidebar.locator(f".st-key-{key}").count() == 0, f"{key} twice"
+        slider = page.locator(".st-key-top_bar .st-key-w_learning_rate input[type=range]")
+        slider.focus()
+        slider.press("ArrowRight")  # 0.03 -> 0.1, from the keyboard
+        expect(page).to_have_url(re.compile(r"[?&]lr=0\.1(&|$)"), timeout=10_000)
+        choose_page(page, "Learning-rate lab")
+        for key in TOP_BAR:
+            expect(sidebar.locator(f".st-key-{key}")).to_have_count(1)
+        expect(sidebar.locator(".st-key-w_learning_rate")).to_contain_text("0.1")
+    finally:
+        context.close()
