@@ -2,7 +2,8 @@
 
 The page is ``app.py``; this entry adds the live view's own routes beside
 Streamlit's (a websocket that pushes training frames, plotly.js from the source
-tree, process stats). Nothing is written anywhere: the app runs from a
+tree, process stats), and gzips Streamlit's own scripts once (compressed_assets.py).
+Nothing is written anywhere: the app runs from a
 read-only checkout and from any working directory.
 """
 
@@ -10,9 +11,11 @@ import sys
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playground import stream  # noqa: E402
+from playground.compressed_assets import CompressedAssets  # noqa: E402
 
-app = st.App("app.py", routes=stream.routes())
+app = st.App("app.py", routes=stream.routes(), middleware=[Middleware(CompressedAssets)])
