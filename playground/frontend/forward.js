@@ -60,14 +60,17 @@ const MikirForward = (() => {
   // Every layer's activations for n input rows: [inputs, hidden..., output],
   // each a Float32Array of n × size. ``net`` = {sizes, hidden: [activation per
   // hidden layer], output: activation of the output layer ("softmax" too)}.
-  function forward(net, params, inputs, n) {
+  // ``reuse`` (an earlier result for the same net and n) is overwritten in place:
+  // drawing calls this every frame, and fresh arrays cost garbage collections.
+  function forward(net, params, inputs, n, reuse = null) {
     const { layers } = layout(net.sizes);
     const out = [inputs];
     let a = inputs;
     layers.forEach((layer, l) => {
       const { fanIn, fanOut } = layer;
       const w = layer.weights, b = layer.biases;
-      const z = new Float32Array(n * fanOut);
+      const old = reuse?.[l + 1];
+      const z = old && old.length === n * fanOut ? old : new Float32Array(n * fanOut);
       for (let i = 0; i < n; i++) {
         const row = i * fanIn;
         for (let k = 0; k < fanOut; k++) {

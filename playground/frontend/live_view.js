@@ -429,7 +429,7 @@ class LiveView {
       this.thumbInputs = F.features(net.features, g.xs, g.ys);
       this.thumbKey = this.scene.shapeKey;
     }
-    this.thumbs = F.forward(net, frame.params, this.thumbInputs, THUMB * THUMB);
+    this.thumbs = F.forward(net, frame.params, this.thumbInputs, THUMB * THUMB, this.thumbs);
     const range = this.outputRange();
     const macs = net.sizes.slice(1).reduce((sum, size, l) => sum + size * net.sizes[l], 0);
     const resolution = Math.max(40, Math.min(100, Math.floor(Math.sqrt(MAP_BUDGET / macs))));
@@ -440,7 +440,7 @@ class LiveView {
       this.mapKey = key;
       this.mapResolution = resolution;
     }
-    this.maps = F.forward(net, frame.params, this.mapInputs, resolution * resolution);
+    this.maps = F.forward(net, frame.params, this.mapInputs, resolution * resolution, this.maps);
   }
 
   // Values of one neuron on the −1…+1 scale: inputs scaled by their largest
