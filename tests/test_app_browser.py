@@ -714,7 +714,7 @@ def test_server_cpu_idles_after_pause_and_after_a_tab_closes(browser, server):
         idle = cores_between(pid, time.monotonic(), time.monotonic() + 1.0)
         press_and_expect(play_button(page), "Pause")
         playing = cores_between(pid, time.monotonic() + 0.5, time.monotonic() + 1.5)
-        assert playing > 0.5, (idle, playing)  # it trains, so the reading can tell
+        assert playing > 0.2, (idle, playing)  # it trains (on a shared core): readings tell
 
         paused_at = time.monotonic()
         play_button(page).click()
