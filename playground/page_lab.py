@@ -24,6 +24,7 @@ from .session import TrainingSession
 from .trainer import ComparisonTrainer
 
 FRAME_SECONDS = 0.1  # the comparison's fragment timer (it draws; the owner trains)
+TOOLBAR_KEYS = ("lab_play", "lab_step", "lab_step_epoch", "lab_reset")
 MAPS_WIDTH = 620  # about the maps column's width on a 1440-px page with the sidebar open
 # Streamlit's named text colours closest to lab_figures.RUN_COLORS (Tableau 10).
 RUN_TEXT_COLORS = ("blue", "orange", "green", "violet")
@@ -260,6 +261,11 @@ def _comparison_frame(state, owner: ComparisonTrainer) -> None:
     def frame():
         if state.get("lab_trainer") is not owner:
             return
+        if any(st.session_state.get(key) is True for key in TOOLBAR_KEYS):
+            # Streamlit sends the widget updates of one instant as one rerun, scoped
+            # to the fragment of the first: a toolbar click landing with this timer's
+            # rerun would never reach its callback. A whole-page rerun delivers it.
+            st.rerun()
         if playing:
             if not owner.playing:
                 st.rerun()  # stopped (every run diverged): Play becomes "Play" again

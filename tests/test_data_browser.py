@@ -96,7 +96,7 @@ def open_data_tab(page, url: str) -> None:
     # Let the first run finish (the live charts drawn, the URL synced) before
     # switching tabs: a rerun that interrupts the very first run can lose the
     # sidebar's seeded widget values.
-    expect(page.locator(".live-chart .main-svg").first).to_be_attached(timeout=60_000)
+    expect(page.locator(".live-panel-output .main-svg").first).to_be_attached(timeout=60_000)
     expect(page).to_have_url(re.compile(r"wseed="))
     wait_for_app(page)
     open_tab(page, "Your data & model")
@@ -120,14 +120,15 @@ def click_plane(page, x: float, y: float) -> None:
     page.mouse.click(px, py)
 
 
+STATUS = {"Epoch": "epoch", "Training loss": "train-loss"}  # the live view's status line
+
+
 def metric_value(page, label: str) -> str:
-    metric = page.locator("[data-testid=stMetric]").filter(has_text=label).first
-    return metric.locator("[data-testid=stMetricValue]").inner_text().strip()
+    return page.locator(f'.live-status [data-field="{STATUS[label]}"]').inner_text().strip()
 
 
 def expect_metric(page, label: str, value: str) -> None:
-    metric = page.locator("[data-testid=stMetric]").filter(has_text=label).first
-    expect(metric.locator("[data-testid=stMetricValue]")).to_have_text(value)
+    expect(page.locator(f'.live-status [data-field="{STATUS[label]}"]')).to_have_text(value)
 
 
 def no_traceback(page) -> None:

@@ -73,8 +73,7 @@ def open_inspector(page, url: str) -> None:
     page.goto(url)
     # The first run must be over before a click: a click during it can leave the
     # sidebar's feature pills empty (seen in Streamlit 1.67).
-    expect(page.locator(".live-chart[data-key=chart_output] .main-svg").first).to_be_attached(
-        timeout=30_000)
+    expect(page.locator(".live-panel-output .main-svg").first).to_be_attached(timeout=30_000)
     wait_for_app(page)
     page.get_by_role("radio", exact=True, name="Backprop inspector").click()
     wait_for_app(page)

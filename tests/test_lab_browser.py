@@ -23,7 +23,7 @@ def settle(page) -> None:
 def open_lab(page, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
-    expect(page.locator(".live-chart .main-svg").first).to_be_attached(timeout=30_000)
+    expect(page.locator(".live-panel-output .main-svg").first).to_be_attached(timeout=30_000)
     page.get_by_role("radio", exact=True, name="Learning-rate lab").click()
     settle(page)
     expect(page.get_by_role("button", name="Set up comparison")).to_be_visible()
