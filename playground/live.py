@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import figures, live_view, plain_text, stream
+from . import figures, live_view, stream
 
 TOOLBAR_BUTTONS = ("play", "step", "step_epoch", "reset")
 
@@ -62,26 +62,26 @@ def view(state) -> None:
                "log_scale": toggles[2].toggle("Log-scale loss", key="log_scale")}
     ghosts = list(state.ghosts) if "ghosts" in state else []
     socket = f"{stream.PREFIX}/live/{stream.token_for(trainer)}" if stream.serving() else ""
+    notice = state.pop("edit_notice", "")  # a refused edit, said over the graph
 
     def scene(session):  # the frame and the figures from one instant
         return live_view.scene(session, trainer.frame(), socket=socket,
                                plotly_src=stream.plotly_src(), playing=trainer.playing,
-                               ghosts=ghosts, **options)
+                               ghosts=ghosts, notice=notice, **options)
 
-    message = st.empty()  # a refused edit is said here, above the graph
     event = live_view.live_view(trainer.read(scene), key="live_view")
     if event and event["kind"] == "edit":
-        _apply_edit(trainer, event, message)
+        _apply_edit(state, trainer, event)
     if ghosts:
         st.button(f"Clear {len(ghosts)} earlier run{'s' if len(ghosts) > 1 else ''} "
                   "(dotted)", key="clear_ghosts", on_click=state.ghosts.clear)
 
 
-def _apply_edit(trainer, event, message) -> None:
+def _apply_edit(state, trainer, event) -> None:
     """A weight or bias typed into the network graph (as TensorFlow Playground allows).
 
-    A refusal quotes what was typed, so it is shown as plain text (a toast would
-    render it as Markdown)."""
+    A refusal quotes what was typed: the page shows it as plain text over the
+    graph (not above it, where it would push the graph from under the mouse)."""
     target = event.get("target")
     try:
         if not (isinstance(target, list) and len(target) == 3
@@ -94,7 +94,5 @@ def _apply_edit(trainer, event, message) -> None:
                 f"weight {names[layer][j]} → {names[layer + 1][k]}")
         st.toast(f"Set the {what} to {number:g}.", icon="✏️")
     except ValueError as error:
-        with message.container():
-            plain_text.alert(f"Not applied: {error}", "warning")
-        return
-    st.rerun()  # the charts and the losses show the new value at once
+        state.edit_notice = f"Not applied: {error}"
+    st.rerun()  # the charts and the losses show the new value (or the refusal) at once

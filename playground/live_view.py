@@ -85,7 +85,7 @@ def extendable_loss(figure: dict) -> tuple[dict, dict[str, int]]:
 def scene(session, frame, *, socket: str, plotly_src: str, playing: bool = False,
           show_test: bool = False,
           discretize: bool = False, log_scale: bool = False, ghosts=(), edit: bool = True,
-          hidden_note: str = "") -> dict:
+          notice: str = "") -> dict:
     """Everything the page draws that changes only on a script run (pure)."""
     loss, loss_traces = extendable_loss(
         figures.loss_figure(session, log_scale=log_scale, ghosts=ghosts))
@@ -116,7 +116,7 @@ def scene(session, frame, *, socket: str, plotly_src: str, playing: bool = False
             "weights": [["Weights", True], [" · each row is one neuron's incoming weights "
                                             "· one colour scale", False]],
         },
-        "note": hidden_note,
+        "notice": notice,  # plain text (the page never parses it as HTML)
     }
 
 

@@ -389,11 +389,14 @@ def test_hover_shows_exact_values_and_a_click_edits_a_weight(browser_page, app_u
     editor = page.locator("form.live-editor input")
     expect(editor).to_be_focused()
     expect(editor).to_have_value(js_text(weight))
+    graph = page.locator(".live-panel-network canvas.live-network")
+    where = graph.bounding_box()
     editor.fill("1e9")
     editor.press("Enter")
-    expect(page.get_by_text("Enter a finite value between")).to_be_visible()
+    expect(page.locator(".live-notice")).to_contain_text("Enter a finite value between")
     wait_for_app(page)
     assert shown(page)["params"][index] == np.float32(weight)
+    assert graph.bounding_box() == where  # the refusal does not push the graph away
 
     # A good value is applied at once: the frame, the hover and the losses show it.
     loss_before = field(page, "train-loss").inner_text()

@@ -20,8 +20,15 @@ const MAGIC = 0x4d4b;
 const QUEUE_KEEP = 3;       // frames queued beyond this are skipped (latency stays low)
 const LOSS_MAX_POINTS = 2000;
 const THUMB = 24;           // a neuron's map: THUMB × THUMB points
-const MAP_BUDGET = 1.6e6;   // multiply-adds per output map; its grid shrinks for big nets
+// The output map's grid: work (multiply-adds, and an activation counted as 8)
+// per map; 80 × 80 points at the defaults, down to 56 × 56 for the largest
+// network, scaled up smoothly by the compositor (100 × 100 cost ~4.5 ms a
+// frame at the defaults here and looks the same).
+const MAP_BUDGET = 5e5;
+const MAP_GRID = [56, 80];
+const LOSS_EVERY_MS = 100;  // the loss curve may lag the other views by this much
 const HOVER_PX = 7;
+const CELL_PX = 12;         // a weight's cell on the weights canvas, before scaling
 
 // ------------------------------------------------------------------ colours
 // The diverging scale (TensorFlow Playground's): orange −1, light grey 0, blue +1.
@@ -179,6 +186,9 @@ class LiveView {
 
     const top = element("div", "live-row", this.root);
     this.networkPanel = this.panel(top, "network", 1.7, 400);
+    this.notice = element("div", "live-notice", this.networkPanel.body);
+    this.notice.setAttribute("role", "alert");
+    this.notice.hidden = true;
     this.networkCanvas = element("canvas", "live-network", this.networkPanel.body);
     this.networkCanvas.tabIndex = 0;
     this.networkCanvas.setAttribute("role", "img");
@@ -201,7 +211,7 @@ class LiveView {
     this.scene = null;
     this.hoverNeuron = null; // [layer, index]: shown large in the output view
     this.loss = null;        // client-side loss arrays since the scene's history
-    this.lossDue = 0;
+    this.lossDrawn = 0;
     this.scale = 1;          // the weights' colour limit
     this.drawn = 0;
     window.__liveView = window.__liveView || { framesDrawn: 0, framesReceived: 0, lastEpoch: null };
@@ -237,6 +247,10 @@ class LiveView {
       this.setTitle(this[`${key}Panel`].title, scene.titles[key]);
     }
     this.accuracyBox.hidden = net.regression;
+    this.notice.textContent = scene.notice || "";  // text, never HTML: it quotes the learner
+    this.notice.hidden = !scene.notice;
+    clearTimeout(this.noticeTimer);
+    if (scene.notice) this.noticeTimer = setTimeout(() => { this.notice.hidden = true; }, 8000);
     this.connect(scene.socket);
     this.watchConnection();
     const frame = fromScene(scene.frame);
@@ -369,7 +383,14 @@ class LiveView {
     } else if (this.dirty && this.current) {
       this.draw();
     }
-    if (frame || this.dirty) this.drawLoss();
+    if (this.dirty || (frame && performance.now() - this.lossDrawn >= LOSS_EVERY_MS)) {
+      this.lossDrawn = performance.now();
+      this.drawLoss();
+    } else if (frame) {
+      clearTimeout(this.lossTimer);  // the newest points are drawn once it goes quiet
+      this.lossTimer = setTimeout(() => { this.lossDrawn = performance.now(); this.drawLoss(); },
+                                  LOSS_EVERY_MS);
+    }
     this.dirty = false;
     if (this.queue.length || this.pending) this.request();
   }
@@ -431,8 +452,9 @@ class LiveView {
     }
     this.thumbs = F.forward(net, frame.params, this.thumbInputs, THUMB * THUMB, this.thumbs);
     const range = this.outputRange();
-    const macs = net.sizes.slice(1).reduce((sum, size, l) => sum + size * net.sizes[l], 0);
-    const resolution = Math.max(40, Math.min(100, Math.floor(Math.sqrt(MAP_BUDGET / macs))));
+    const work = net.sizes.slice(1).reduce((sum, size, l) => sum + size * (net.sizes[l] + 8), 0);
+    const resolution = Math.max(MAP_GRID[0], Math.min(MAP_GRID[1],
+                                                      Math.floor(Math.sqrt(MAP_BUDGET / work))));
     const key = JSON.stringify([range, resolution, this.scene.shapeKey]);
     if (this.mapKey !== key) {
       const g = F.grid(resolution, range[0], range[1], range[2], range[3]);
@@ -565,7 +587,10 @@ class LiveView {
     const net = this.scene.net;
     const r = this.mapResolution;
     const last = net.sizes.length - 1;
-    const canvas = this.mapCanvas || (this.mapCanvas = document.createElement("canvas"));
+    // The map's own pixels on the page's canvas, scaled up by the compositor
+    // (CSS size): a canvas the size of the plot cost a copy of every pixel per
+    // frame when the page's layers are committed.
+    const canvas = this.outputMap;
     if (canvas.width !== r) { canvas.width = r; canvas.height = r; }
     const small = canvas.getContext("2d");
     if (this.mapImage?.width !== r) this.mapImage = small.createImageData(r, r);
@@ -598,10 +623,11 @@ class LiveView {
     }
     small.putImageData(image, 0, 0);
     const box = this.mapBox;
-    const context = fitCanvas(this.outputMap, box.width, box.height);
-    place(this.outputMap, box);
-    context.imageSmoothingEnabled = !this.scene.options.discretize || !!hovered;
-    context.drawImage(canvas, 0, 0, box.width, box.height);
+    const width = `${box.width}px`, height = `${box.height}px`;
+    if (canvas.style.width !== width) canvas.style.width = width;
+    if (canvas.style.height !== height) canvas.style.height = height;
+    place(canvas, box);
+    canvas.classList.toggle("live-sharp", !!this.scene.options.discretize && !hovered);
     this.drawLegend();
   }
 
@@ -653,22 +679,31 @@ class LiveView {
       this.scale = nice;
       window.Plotly?.restyle(this.weightsPlot, { zmin: [-nice], zmax: [nice] }, [0]);
     }
+    // Cells of CELL_PX canvas pixels (one a gap), scaled to the axes by the
+    // compositor: a small canvas to copy per frame, not one the size of the plot.
     const xa = layout.xaxis, ya = layout.yaxis;
-    const box = { left: xa._offset, top: ya._offset, width: xa._length, height: ya._length };
-    const context = fitCanvas(this.weightsCells, box.width, box.height);
-    place(this.weightsCells, box);
-    context.clearRect(0, 0, box.width, box.height);
-    const cell = (x, y) => [xa.l2p(x) , ya.l2p(y)];
+    const columns = Math.round(xa.range[1] + 0.5);
+    const canvas = this.weightsCells;
+    if (canvas.width !== columns * CELL_PX || canvas.height !== rows * CELL_PX) {
+      canvas.width = columns * CELL_PX;
+      canvas.height = rows * CELL_PX;
+    }
+    const left = xa._offset + xa.l2p(-0.5), right = xa._offset + xa.l2p(columns - 0.5);
+    const top = ya._offset + ya.l2p(-0.5), bottom = ya._offset + ya.l2p(rows - 0.5);
+    const box = { left, top, width: right - left, height: bottom - top };
+    const width = `${box.width}px`, height = `${box.height}px`;
+    if (canvas.style.width !== width) canvas.style.width = width;
+    if (canvas.style.height !== height) canvas.style.height = height;
+    place(canvas, box);
+    const context = canvas.getContext("2d");
+    context.clearRect(0, 0, canvas.width, canvas.height);
     blocks.forEach((block, i) => {
       const layer = this.layoutParams.layers[i];
       for (let k = 0; k < layer.fanOut; k++) {
         for (let j = 0; j < layer.fanIn; j++) {
           const w = params[layer.weights + j * layer.fanOut + k];
-          const [x0, y0] = cell(block.left + j - 0.5, k - 0.5);
-          const [x1, y1] = cell(block.left + j + 0.5, k + 0.5);
           context.fillStyle = css(diverging(w / nice));
-          context.fillRect(Math.min(x0, x1) + 0.5, Math.min(y0, y1) + 0.5,
-                           Math.abs(x1 - x0) - 1, Math.abs(y1 - y0) - 1);
+          context.fillRect((block.left + j) * CELL_PX, k * CELL_PX, CELL_PX - 1, CELL_PX - 1);
         }
       }
     });
