@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 
 from playground.compressed_assets import CompressedAssets
@@ -36,7 +37,9 @@ def get(app, path="/static/js/index.abc.js", method="GET", headers=None):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # in a thread of its own: a test run may already have an event loop here
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = sent[0]
     return start["status"], dict(start["headers"]), b"".join(
         m.get("body", b"") for m in sent[1:])

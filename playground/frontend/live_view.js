@@ -260,8 +260,7 @@ class LiveView {
       || previous?.socket !== scene.socket;
     if (newer) {
       this.queue = this.queue.filter((f) => f.seq > frame.seq && f.run === frame.run);
-      this.current = null;
-      this.pending = frame;
+      this.pending = frame;  // drawn on the next animation frame, whatever is shown now
     }
     this.loss = { run: frame.run, seq: frame.seq, start: lossPoint(frame), points: [] };
     this.lossZoomed = false;
@@ -369,9 +368,11 @@ class LiveView {
   }
 
   tick() {
-    let frame = this.pending || this.queue.shift();
+    const pending = this.pending;
     this.pending = null;
-    if (frame && this.current && frame.seq <= this.current.seq && frame.run === this.current.run) {
+    let frame = pending || this.queue.shift();
+    if (frame && !pending && this.current && frame.seq <= this.current.seq
+        && frame.run === this.current.run) {
       frame = null;  // older than what is shown
     }
     if (frame) {
