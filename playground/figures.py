@@ -543,66 +543,6 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
 
 # ------------------------------------------------------------- weight heatmaps
 WEIGHT_LABEL_COLUMNS = 24  # wider than this, the feature names under W1 would collide
-def weights_figure(session, height: int = 260) -> dict:
-    """Every weight matrix on one symmetric colour scale, side by side in one heatmap.
-
-    Row k of block i holds the incoming weights of neuron k of layer i (the
-    matrix transposed: ``net.weights[i][j, k]`` is row k, column j), so a row
-    reads as "what this neuron listens to". One trace on one pair of axes:
-    a subplot per matrix cost the browser ~3 ms per frame each.
-    """
-    net, data = session.net, session.data
-    sizes = net.layer_sizes
-    limit = max(float(np.nanmax(np.abs(w))) if w.size else 0.0 for w in net.weights)
-    limit = limit if math.isfinite(limit) and limit > 0 else 1.0
-    rows = max(sizes[1:])
-    columns = sum(sizes[:-1]) + len(net.weights) - 1  # one empty column between blocks
-    z = np.full((rows, columns), np.nan)
-    hover_x, hover_y, hover_text, hover_data = [], [], [], []
-    tick_values, tick_text, annotations = [], [], []
-    names = neuron_names(sizes, data.features)
-    left = 0
-    for i, matrix in enumerate(net.weights):
-        count_in, count_out = matrix.shape
-        z[:count_out, left:left + count_in] = np.nan_to_num(matrix).T
-        for k in range(count_out):
-            for j in range(count_in):
-                hover_x.append(left + j)
-                hover_y.append(k)
-                hover_text.append(f"W{i + 1}: {names[i][j]} → {names[i + 1][k]}")
-                hover_data.append([i, j, k, _finite(matrix[j, k])])
-        if i == 0 and columns <= WEIGHT_LABEL_COLUMNS:
-            # later blocks' columns are the previous block's rows (hover names them)
-            tick_values += range(left, left + count_in)
-            tick_text += names[0]
-        annotations.append({"text": f"<b>W{i + 1}</b> {count_in}→{count_out}",
-                            "x": left - 0.5, "y": -0.55, "xanchor": "left", "yanchor": "bottom",
-                            "showarrow": False, "font": {"size": 10, "color": MUTED}})
-        left += count_in + 1
-    heatmap = {
-        "type": "heatmap", "z": typed(z, "f8"), "name": "weights", "x0": 0, "dx": 1, "y0": 0,
-        "dy": 1, "zmin": -limit, "zmax": limit, "colorscale": DIVERGING, "xgap": 1, "ygap": 1,
-        "hoverinfo": "skip",
-        "colorbar": {"thickness": 10, "len": 0.9, "outlinewidth": 0, "tickfont": {"size": 10}},
-    }
-    axis = {"showgrid": False, "zeroline": False, "ticks": "", "fixedrange": True,
-            "tickfont": {"size": 9}, "ticklabeloverflow": "allow"}
-    return {
-        "data": [heatmap, hover_trace("weight values", hover_x, hover_y, hover_text,
-                                      hover_data, "%{text}<br>weight = %{customdata[3]:.4g}")],
-        "layout": _base_layout(
-            height=height, margin={"l": 30, "r": 10, "t": 4, "b": 50},
-            annotations=annotations, uirevision="weights",
-            xaxis={**axis, "range": [-0.5, columns - 0.5], "tickmode": "array",
-                   "tickvals": tick_values, "ticktext": tick_text},
-            yaxis={**axis, "range": [rows - 0.5, -1.3],  # the top row holds the titles
-                   "tickmode": "array", "tickvals": list(range(rows)),
-                   "ticktext": [str(k + 1) for k in range(rows)],
-                   "title": {"text": "neuron", "font": {"size": 10, "color": MUTED}}},
-        ),
-    }
-
-
 # ------------------------------------------------------------------ loss curve
 def loss_figure(session, log_scale: bool = False, ghosts=(), height: int = 260) -> dict:
     """Training and test loss over epochs, accuracy on a second axis."""

@@ -34,7 +34,7 @@ def test_typed_arrays_round_trip():
 
 def test_figures_are_json_serializable(trained):
     for figure in (figures.network_figure(trained), figures.output_figure(trained, True, True),
-                   figures.weights_figure(trained), figures.loss_figure(trained, True)):
+                   figures.weights_axes_figure(trained)[0], figures.loss_figure(trained, True)):
         json.dumps(figure, allow_nan=False)
 
 
@@ -208,28 +208,21 @@ def test_link_width_and_colour_follow_each_weight(trained):
     assert seen == sum(np.count_nonzero(w) for w in trained.net.weights)
 
 
-def test_weight_heatmap_holds_every_matrix_on_one_symmetric_scale(trained):
-    figure = figures.weights_figure(trained)
-    heatmap, hover = figure["data"]
-    z = decode(heatmap["z"])
+def test_weight_axes_place_every_matrix_block_by_block(trained):
+    """The page paints weight [i][j, k] at column blocks[i].left + j, row k."""
+    figure, blocks, rows = figures.weights_axes_figure(trained)
     weights = trained.net.weights
-    limit = max(np.abs(w).max() for w in weights)
-    assert heatmap["zmin"] == -limit and heatmap["zmax"] == limit
+    assert rows == max(w.shape[1] for w in weights)
     left = 0
-    for i, matrix in enumerate(weights):
-        block = z[:matrix.shape[1], left:left + matrix.shape[0]]
-        assert np.array_equal(block, matrix.T)  # row k: neuron k's incoming weights
-        assert np.isnan(z[matrix.shape[1]:, left:left + matrix.shape[0]]).all()
-        for j in range(matrix.shape[0]):
-            for k in range(matrix.shape[1]):  # hover: the exact value at the cell's centre
-                at = hover["customdata"].index([i, j, k, matrix[j, k]])
-                assert "weight = %{customdata[3]:.4g}" in hover["hovertemplate"]
-                assert (decode(hover["x"])[at], decode(hover["y"])[at]) == (left + j, k)
-        source = figures.neuron_name(i, 0, trained.net.layer_sizes, trained.data.features)
-        assert any(t.startswith(f"W{i + 1}: {source} → ") for t in hover["text"])
+    for block, matrix in zip(blocks, weights):
+        assert block["left"] == left  # one empty column between blocks
         left += matrix.shape[0] + 1
-    assert z.shape[1] == left - 1
-    assert len(hover["text"]) == sum(w.size for w in weights)
+    assert figure["layout"]["xaxis"]["range"] == [-0.5, left - 1 - 0.5]
+    assert figure["layout"]["yaxis"]["range"][0] == rows - 0.5
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert [t.split("</b>")[0] for t in titles] == [f"<b>W{i + 1}" for i in range(len(weights))]
+    (colour_bar,) = figure["data"]
+    assert colour_bar["type"] == "heatmap" and colour_bar["colorscale"] == figures.DIVERGING
 
 
 def test_loss_curve_is_the_history(trained):
@@ -249,7 +242,7 @@ def test_nan_never_reaches_a_chart():
     assert session.diverged
     session.net._params[:3] = np.nan  # the worst case: weights already broken
     for figure in (figures.network_figure(session), figures.output_figure(session),
-                   figures.weights_figure(session)):
+                   figures.weights_axes_figure(session)[0]):
         text = json.dumps(figure, allow_nan=False)  # raises on NaN/inf numbers
         assert text
     (output,) = by_name(figures.output_figure(session), "output")
