@@ -541,8 +541,9 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
     }
 
 
-# ------------------------------------------------------------- weight heatmaps
 WEIGHT_LABEL_COLUMNS = 24  # wider than this, the feature names under W1 would collide
+
+
 # ------------------------------------------------------------------ loss curve
 def loss_figure(session, log_scale: bool = False, ghosts=(), height: int = 260) -> dict:
     """Training and test loss over epochs, accuracy on a second axis."""
