@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import figures, live_view, stream
+from . import controls, figures, live_view, stream
+from .config import MAX_NEURONS
 
 TOOLBAR_BUTTONS = ("play", "step", "step_epoch", "reset")
 
@@ -67,14 +68,29 @@ def view(state) -> None:
     def scene(session):  # the frame and the figures from one instant
         return live_view.scene(session, trainer.frame(), socket=socket,
                                plotly_src=stream.plotly_src(), playing=trainer.playing,
-                               ghosts=ghosts, notice=notice, **options)
+                               ghosts=ghosts, notice=notice,
+                               layers="layers" not in state.config.hide, **options)
 
-    event = live_view.live_view(trainer.read(scene), key="live_view")
+    event = live_view.live_view(trainer.read(scene), key="live_view",
+                                on_neurons=_change_neurons)
     if event and event["kind"] == "edit":
         _apply_edit(state, trainer, event)
     if ghosts:
         st.button(f"Clear {len(ghosts)} earlier run{'s' if len(ghosts) > 1 else ''} "
                   "(dotted)", key="clear_ghosts", on_click=state.ghosts.clear)
+
+
+def _change_neurons() -> None:
+    """＋/－ under a layer of the graph: the sidebar's neuron count of that layer
+    (a callback: it runs before the sidebar's widgets are drawn)."""
+    change = live_view.neurons_change("live_view")
+    state = st.session_state
+    if change is None or "layers" in state.config.hide:
+        return
+    layer, delta = change
+    key = controls.NEURON_KEY.format(layer)
+    if layer < state.get("layer_count", 0) and key in state:
+        state[key] = min(max(int(state[key]) + delta, 1), MAX_NEURONS)
 
 
 def _apply_edit(state, trainer, event) -> None:

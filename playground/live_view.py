@@ -16,7 +16,13 @@ import numpy as np
 import streamlit as st
 
 from . import figures, stream
+from .config import MAX_NEURONS
 from .frontend import source
+
+
+def _ignore() -> None:
+    """Trigger values surface only for events that have a callback."""
+
 
 _component = st.components.v2.component(
     "mikir.live_view", js=source("forward.js", "plotly_loader.js", "live_view.js"),
@@ -85,7 +91,7 @@ def extendable_loss(figure: dict) -> tuple[dict, dict[str, int]]:
 def scene(session, frame, *, socket: str, plotly_src: str, playing: bool = False,
           show_test: bool = False,
           discretize: bool = False, log_scale: bool = False, ghosts=(), edit: bool = True,
-          notice: str = "") -> dict:
+          layers: bool = True, notice: str = "") -> dict:
     """Everything the page draws that changes only on a script run (pure)."""
     loss, loss_traces = extendable_loss(
         figures.loss_figure(session, log_scale=log_scale, ghosts=ghosts))
@@ -98,7 +104,8 @@ def scene(session, frame, *, socket: str, plotly_src: str, playing: bool = False
         "playing": playing,
         "net": network_dict(session),
         "frame": frame_dict(frame),
-        "options": {"show_test": show_test, "discretize": discretize, "edit": edit},
+        "options": {"show_test": show_test, "discretize": discretize, "edit": edit,
+                    "layers": layers, "max_neurons": MAX_NEURONS},
         "figures": {"output": figures.output_axes_figure(session, show_test=show_test),
                     "loss": loss, "weights": weights},
         "loss_traces": loss_traces,
@@ -120,16 +127,19 @@ def scene(session, frame, *, socket: str, plotly_src: str, playing: bool = False
     }
 
 
-def live_view(payload: dict, *, key: str) -> dict | None:
+def live_view(payload: dict, *, key: str, on_neurons=_ignore) -> dict | None:
     """Mount (or update) the live view; return this run's event, if any.
 
     Events: {"kind": "edit", "target": [layer, j, k], "value": str} when a weight
     or bias was typed in the graph; {"kind": "diverged"} when a frame showed
-    the run diverged (the page reruns to say so).
+    the run diverged (the page reruns to say so). ＋/－ under a hidden layer
+    calls ``on_neurons`` before the script runs (it may set widget values):
+    read the change with ``neurons_change(key)``.
     """
     data = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
     result = _component(key=key, data=data, on_edit_change=_ignore,
-                        on_diverged_change=_ignore, height="content")
+                        on_diverged_change=_ignore, on_neurons_change=on_neurons,
+                        height="content")
     for kind in ("edit", "diverged"):
         event = result.get(kind)
         if event:
@@ -137,5 +147,13 @@ def live_view(payload: dict, *, key: str) -> dict | None:
     return None
 
 
-def _ignore() -> None:
-    """Trigger values surface only for events that have a callback."""
+def neurons_change(key: str) -> tuple[int, int] | None:
+    """(hidden layer index from 0, +1 or -1) of a ＋/－ click, checked."""
+    event = (st.session_state.get(key) or {}).get("neurons")
+    if not isinstance(event, dict):
+        return None
+    layer, delta = event.get("layer"), event.get("delta")
+    if isinstance(layer, int) and isinstance(delta, int) and delta in (-1, 1) and layer >= 0:
+        return layer, delta
+    return None
+

@@ -755,3 +755,26 @@ def test_divergence_pauses_and_rewind_plays_again(browser_page, app_url):
     rerun_scene(page)
     scene = shown(page)["scene"]
     assert (scene["epoch"], scene["steps"]) == (state["epoch"], state["steps"])
+
+
+def test_plus_and_minus_under_a_layer_change_its_neurons(browser_page, app_url):
+    """As in TensorFlow Playground: ＋/－ under each hidden layer of the graph."""
+    page = browser_page
+    open_app(page, f"{app_url}/?layers=4,2")
+    sizes = lambda: page.evaluate(f"{VIEW}.scene.net.sizes")  # noqa: E731
+    assert sizes() == [2, 4, 2, 1]
+    add = page.get_by_role("button", name="Add a neuron to layer 1")
+    remove = page.get_by_role("button", name="Remove a neuron from layer 2")
+    add.click()
+    page.wait_for_function(f"() => {VIEW}.scene.net.sizes[1] === 5", timeout=15_000)
+    expect(page).to_have_url(re.compile(r"layers=5%2C2|layers=5,2"))
+    remove.click()
+    page.wait_for_function(f"() => {VIEW}.scene.net.sizes[2] === 1", timeout=15_000)
+    assert sizes() == [2, 5, 1, 1]
+    expect(page.get_by_role("button", name="Remove a neuron from layer 2")).to_be_disabled()
+    # the keyboard reaches them too
+    add = page.get_by_role("button", name="Add a neuron to layer 2")
+    add.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => {VIEW}.scene.net.sizes[2] === 2", timeout=15_000)
+    assert page.locator("[data-testid=stException]").count() == 0

@@ -190,6 +190,7 @@ class LiveView {
     this.notice.setAttribute("role", "alert");
     this.notice.hidden = true;
     this.networkCanvas = element("canvas", "live-network", this.networkPanel.body);
+    this.layerButtons = element("div", "live-layer-buttons", this.networkPanel.body);
     this.networkCanvas.tabIndex = 0;
     this.networkCanvas.setAttribute("role", "img");
     this.networkCanvas.setAttribute("aria-label", "Network graph: each neuron drawn as its "
@@ -710,6 +711,30 @@ class LiveView {
     });
   }
 
+  // ＋/－ under each hidden layer, as in TensorFlow Playground: real buttons
+  // (keyboard, screen readers); the page changes the layer's neuron count.
+  placeLayerButtons() {
+    const { sizes, tiles, tile } = this.geometry;
+    const options = this.scene.options;
+    this.layerButtons.replaceChildren();
+    if (!options.layers) return;
+    for (let layer = 1; layer < sizes.length - 1; layer++) {
+      const group = element("div", "live-layer-button-group", this.layerButtons);
+      group.style.left = `${tiles[layer][0].x + tile / 2}px`;
+      for (const [delta, text, verb] of [[-1, "−", "Remove a neuron from"], [1, "+", "Add a neuron to"]]) {
+        const button = element("button", "live-layer-button", group);
+        button.type = "button";
+        button.textContent = text;
+        const count = sizes[layer] + delta;
+        button.disabled = count < 1 || count > options.max_neurons;
+        button.title = `${verb} layer ${layer} (${sizes[layer]} neuron${sizes[layer] === 1 ? "" : "s"} now; 1 to ${options.max_neurons})`;
+        button.setAttribute("aria-label", `${verb} layer ${layer}`);
+        button.onclick = () => this.trigger?.("neurons", { layer: layer - 1, delta,
+                                                           seq: (this.neuronSeq = (this.neuronSeq || 0) + 1) });
+      }
+    }
+  }
+
   // The canvases sit under plotly's transparent plot area, on its axes.
   placeLayers() {
     const layout = this.outputPlot._fullLayout;
@@ -726,6 +751,7 @@ class LiveView {
     if (this.layoutKey === key) return;
     this.layoutKey = key;
     this.geometry = networkGeometry(this.scene.net.sizes, width);
+    this.placeLayerButtons();
     this.placeLayers();
     this.request(true);
   }
