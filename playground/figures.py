@@ -444,6 +444,19 @@ def upsample(z: np.ndarray) -> np.ndarray:
     return rows(rows(np.asarray(z, dtype=np.float32)).T).T
 
 
+def plane_layout(height: int) -> dict:
+    """The input plane's square axes (zoomable; the zoom survives updates)."""
+    axis = {"range": [LOW, HIGH], "zeroline": False, "showgrid": False, "ticks": "outside",
+            "ticklabeloverflow": "allow", "tickvals": [-6, -4, -2, 0, 2, 4, 6],
+            "mirror": True, "linecolor": "#8c959f"}
+    return _base_layout(
+        height=height, margin={"l": 36, "r": 10, "t": 10, "b": 30},
+        xaxis={**axis, "constrain": "domain"},
+        yaxis={**axis, "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+        hovermode="closest", uirevision="output", dragmode="zoom",
+    )
+
+
 POINT_RADIUS = 0.11  # data units: ~7 px across on the page's output map
 _CIRCLE = np.exp(2j * np.pi * np.arange(9) / 8)  # a closed 8-gon
 
@@ -527,18 +540,7 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
                        "x": [float(px)], "y": [float(py)], "hoverinfo": "skip",
                        "marker": {"size": 18, "color": "rgba(0,0,0,0)",
                                   "line": {"color": "#111827", "width": 2.5}}})
-    axis = {"range": [LOW, HIGH], "zeroline": False, "showgrid": False, "ticks": "outside",
-            "ticklabeloverflow": "allow",
-            "tickvals": [-6, -4, -2, 0, 2, 4, 6], "mirror": True, "linecolor": "#d1d5db"}
-    return {
-        "data": traces,
-        "layout": _base_layout(
-            height=height, margin={"l": 36, "r": 10, "t": 10, "b": 30},
-            xaxis={**axis, "constrain": "domain"},
-            yaxis={**axis, "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
-            hovermode="closest", uirevision="output", dragmode="zoom",
-        ),
-    }
+    return {"data": traces, "layout": plane_layout(height)}
 
 
 WEIGHT_LABEL_COLUMNS = 24  # wider than this, the feature names under W1 would collide
@@ -630,17 +632,7 @@ def output_axes_figure(session, show_test: bool = False, height: int = 420) -> d
             "hovertemplate": f"{name} point #%{{customdata[0]}}<br>x₁ = %{{x:.2f}}, "
                              f"x₂ = %{{y:.2f}}<br>{label} = {value}<extra></extra>",
         })
-    axis = {"range": [LOW, HIGH], "zeroline": False, "showgrid": False, "ticks": "outside",
-            "tickvals": [-6, -4, -2, 0, 2, 4, 6], "mirror": True, "linecolor": "#8c959f"}
-    return {
-        "data": traces,
-        "layout": _base_layout(
-            height=height, margin={"l": 36, "r": 10, "t": 10, "b": 30},
-            xaxis={**axis, "constrain": "domain"},
-            yaxis={**axis, "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
-            hovermode="closest", uirevision="output", dragmode="zoom",
-        ),
-    }
+    return {"data": traces, "layout": plane_layout(height)}
 
 
 def weights_axes_figure(session, height: int = 270) -> tuple[dict, list[dict], int]:
