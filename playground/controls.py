@@ -12,6 +12,7 @@ import streamlit as st
 from . import config as cfg
 from . import plain_text
 from .config import Config
+from .dataset_picker import dataset_picker
 
 NEURON_KEY = "neurons_{}"
 
@@ -76,6 +77,8 @@ def sidebar(config: Config, on_regenerate, top_bar: bool = False) -> Config:
         if fixed:
             plain_text.caption(f"Set by your teacher: {fixed}.")
         st.markdown("### Data")
+        if _shown(config, "data"):
+            dataset_picker()  # the data sets by their look; a click chooses, as the select does
         if _shown(config, "data") and not top_bar:
             _data_set()
         dataset = state["w_dataset"]

@@ -778,3 +778,21 @@ def test_plus_and_minus_under_a_layer_change_its_neurons(browser_page, app_url):
     page.keyboard.press("Enter")
     page.wait_for_function(f"() => {VIEW}.scene.net.sizes[2] === 2", timeout=15_000)
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_a_data_set_is_chosen_by_its_picture(browser_page, app_url):
+    """As in TensorFlow Playground: the data sets as small pictures of their points."""
+    page = browser_page
+    open_app(page, app_url)
+    picker = page.locator(".dataset-picker")
+    expect(picker.get_by_role("button", name="Circle")).to_have_attribute("aria-pressed", "true")
+    painted = page.evaluate("""() => [...document.querySelectorAll('.dataset-picker canvas')]
+        .map((c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+                     .some((v, i) => i % 4 === 0 && v !== 246))""")
+    assert len(painted) == 8 and all(painted)  # every picture shows points
+    picker.get_by_role("button", name="Spiral").click()
+    expect(page).to_have_url(re.compile(r"data=spiral"), timeout=15_000)
+    expect(picker.get_by_role("button", name="Spiral")).to_have_attribute("aria-pressed", "true")
+    select = page.get_by_role("combobox", name="Data set")  # the same choice
+    expect(select).to_have_value("Spiral")
+    assert page.locator("[data-testid=stException]").count() == 0
