@@ -61,6 +61,7 @@ def set_playing(playing: bool) -> None:
     """Sets, not toggles: a click delivered twice cannot undo itself."""
     if playing:
         state.trainer.play()  # refused (stays paused) when the run has diverged
+        state.play_pressed = True
     else:
         state.trainer.pause()
 
@@ -137,8 +138,13 @@ if config != state.config:
         else:
             trainer.apply(config)
         state.config = trainer.session_config
+        if state.get("play_pressed"):
+            # Play pressed while a change was still on its way (Streamlit runs the
+            # callback first): the new run plays, as the learner asked last
+            trainer.play()
     except ValueError as error:
         st.error(f"That setting could not be applied: {error}")
+state.play_pressed = False
 state.ghosts.follow(state.config)  # only runs of this problem and loss are comparable
 sync_url(cfg.to_query(state.config))
 

@@ -157,3 +157,16 @@ def test_ghost_runs_of_another_problem_are_not_shown():
     assert not at.exception, at.exception
     assert list(at.session_state["ghosts"]) == []
     assert all(t.get("legendgroup") != "ghosts" for t in scene(at)["figures"]["loss"]["data"])
+
+
+def test_play_pressed_with_a_change_that_restarts_the_run_plays_the_new_run():
+    """Streamlit runs Play's callback before the script applies a new data set
+    (which starts the run over, paused): the learner's last word, Play, wins."""
+    at = run_app()
+    at.selectbox(key="w_dataset").select("spiral")
+    button(at, "play").click()
+    at.run()
+    trainer = at.session_state["trainer"]
+    assert session_of(at).config.dataset == "spiral"
+    assert trainer.playing and button(at, "play").label == "Pause"
+    trainer.pause()

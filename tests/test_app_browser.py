@@ -337,10 +337,11 @@ def test_each_tab_is_its_own_run(browser, app_url):
         expect(field(first, "epoch")).to_have_text("1")
         second.reload()
         wait_for_app(second)
-        expect(field(second, "epoch")).to_have_text("0")  # the other tab never saw it
+        # the other tab never saw it
+        expect(field(second, "epoch")).to_have_text("0", timeout=30_000)
         first.reload()  # a reload is a new run too
         wait_for_app(first)
-        expect(field(first, "epoch")).to_have_text("0")
+        expect(field(first, "epoch")).to_have_text("0", timeout=30_000)
     finally:
         context.close()
 
