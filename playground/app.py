@@ -149,8 +149,18 @@ state.ghosts.follow(state.config)  # only runs of this problem and loss are comp
 sync_url(cfg.to_query(state.config))
 
 PAGES = ("Playground", "Learning-rate lab", "Backprop inspector", "Your data & model")
-chosen = st.segmented_control("Page", PAGES, key="page", default=PAGES[0],
-                              label_visibility="collapsed") or PAGES[0]
+
+
+def keep_a_page() -> None:
+    """A click on the page already shown would unselect it (nothing highlighted)."""
+    if not state.get("page"):
+        state.page = state.get("page_shown", PAGES[0])
+
+
+state.setdefault("page", PAGES[0])
+chosen = st.segmented_control("Page", PAGES, key="page", label_visibility="collapsed",
+                              on_change=keep_a_page) or PAGES[0]
+state.page_shown = chosen
 if chosen != PAGES[0] and state.trainer.playing:
     state.trainer.pause()  # another page looks at the run: it holds still meanwhile
 if chosen == PAGES[0]:

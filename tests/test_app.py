@@ -170,3 +170,11 @@ def test_play_pressed_with_a_change_that_restarts_the_run_plays_the_new_run():
     assert session_of(at).config.dataset == "spiral"
     assert trainer.playing and button(at, "play").label == "Pause"
     trainer.pause()
+
+
+def test_clicking_the_page_shown_keeps_it_selected():
+    at = run_app()
+    at.button_group(key="page").set_value("Learning-rate lab").run()
+    at.button_group(key="page").set_value(None).run()  # the shown page clicked again
+    assert at.button_group(key="page").value == "Learning-rate lab"
+    assert not at.exception

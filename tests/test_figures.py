@@ -249,3 +249,14 @@ def test_nan_never_reaches_a_chart():
     assert np.isfinite(decode(output["z"])).all()
     z = tile(figures.network_figure(session), 1, 0, session.net.layer_sizes)
     assert np.isfinite(z).all()
+
+
+def test_accuracy_has_its_own_percent_axis_and_epoch_zero_starts_at_zero():
+    session = TrainingSession(DEFAULT)
+    layout = figures.loss_figure(session)["layout"]
+    assert layout["yaxis2"]["tickvals"] == [0, 0.25, 0.5, 0.75, 1.0]
+    assert layout["yaxis2"]["ticktext"][-1] == "100 %"
+    assert layout["xaxis"]["range"] == [0, 1]  # one point: not an axis of −1…1
+    session.train_epochs(3)
+    session.record()
+    assert "range" not in figures.loss_figure(session)["layout"]["xaxis"]

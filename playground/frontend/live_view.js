@@ -289,11 +289,14 @@ class LiveView {
   }
 
   async plotFigures(Plotly, scene) {
-    const config = { displaylogo: false, responsive: true,
-                     modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"] };
-    for (const [div, figure] of [[this.outputPlot, scene.figures.output],
-                                 [this.lossPlot, scene.figures.loss],
-                                 [this.weightsPlot, scene.figures.weights]]) {
+    const zoomable = { displaylogo: false, responsive: true,
+                       modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"] };
+    // no toolbar over the loss legend and the weights' titles (drag to zoom the loss,
+    // double-click to reset it); the output map keeps its zoom tools
+    const plain = { displaylogo: false, responsive: true, displayModeBar: false };
+    for (const [div, figure, config] of [[this.outputPlot, scene.figures.output, zoomable],
+                                         [this.lossPlot, scene.figures.loss, plain],
+                                         [this.weightsPlot, scene.figures.weights, plain]]) {
       const text = JSON.stringify(figure);
       if (div.dataset.figure === text) continue;
       div.dataset.figure = text;
