@@ -31,8 +31,8 @@ FRONTEND = Path(__file__).resolve().parent / "frontend"
 PLOTLY_FILE = FRONTEND / "plotly-cartesian.min.js"
 PREFIX = "/_mikir"
 POLL_SECONDS = 1 / 60  # how often a connection looks for new frames (sleeping, not spinning)
-LEASE_SECONDS = 2.0  # training stops this long after the last viewer went away
-RENEW_SECONDS = 0.5  # how often an open socket renews the lease
+LEASE_SECONDS = 1.5  # training stops this long after the last viewer went away (< 2 s)
+RENEW_SECONDS = 0.25  # how often an open socket renews the lease
 HEADER_FIELDS = ("seq", "run", "epoch", "steps", "batch", "batches", "train_loss",
                  "test_loss", "train_accuracy", "test_accuracy", "diverged")
 MAGIC = 0x4D4B  # "MK": a message of packed frames

@@ -32,7 +32,7 @@ from .config import SPEEDS, Config
 from .session import Data, TrainingSession
 
 FRAMES_KEPT = 256  # the ring buffer of frames a slow viewer can catch up from
-LEASE_SECONDS = 2.0  # Play and keep_alive renew the lease for this long
+LEASE_SECONDS = 1.5  # Play and keep_alive renew the lease for this long (a closed tab: < 2 s)
 SLICES_KEPT = 1024  # recent slice durations, for tests and benchmarks
 WATCH_SECONDS = 0.1  # a watcher (the lab's health tracker) measures at most this often
 
