@@ -353,7 +353,9 @@ class TrainingSession:
                 break
             epoch_seconds = self._epoch_seconds
             if self._cursor == 0 and epoch_seconds is not None:
-                whole = int(min(64, left / max(epoch_seconds, 1e-9),
+                # half the time left at a time: epochs vary (a slow one, a pause),
+                # and a chunk that runs 2x its estimate still ends by the deadline
+                whole = int(min(64, 0.5 * left / max(epoch_seconds, 1e-9),
                                 (todo - done) // per_epoch if todo < math.inf else 64))
                 if whole >= 1:
                     self.train_epochs(whole)
