@@ -120,6 +120,7 @@ class Owner:
         self._slices: deque[float] = deque(maxlen=SLICES_KEPT)
         self._slices_cpu: deque[float] = deque(maxlen=SLICES_KEPT)
         self._record_seconds = 0.0  # the last record()'s cost, kept out of a slice's budget
+        self._listeners: list[Callable[[], None]] = []  # told of each new frame
         with _totals_lock:
             _owners.add(self)
         with self._locked():
@@ -187,6 +188,23 @@ class Owner:
         worker if the run is playing (a viewer that reconnects resumes it)."""
         with self._locked():
             self._renew(seconds)
+
+    def extend_lease(self, seconds: float = LEASE_SECONDS) -> bool:
+        """``keep_alive`` without the lock (a slice holds it up to 30 ms): for an
+        event loop serving every tab. False when the worker must be started, which
+        only ``keep_alive`` may do."""
+        self._lease_until = max(self._lease_until, time.monotonic() + float(seconds))
+        return self.training or not self._should_train()
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after each new frame, on the thread that made it: a
+        socket waits for frames instead of polling for them. Keep it short."""
+        with self._frames_changed:
+            self._listeners = [*self._listeners, listener]
+
+    def unsubscribe(self, listener: Callable[[], None]) -> None:
+        with self._frames_changed:
+            self._listeners = [known for known in self._listeners if known is not listener]
 
     def read(self, function: Callable[[Any], T]) -> T:
         """``function(runner)`` under the lock: the one way pages read the run.
@@ -273,6 +291,9 @@ class Owner:
         with self._frames_changed:
             self._frames.append(frame)
             self._frames_changed.notify_all()
+            listeners = self._listeners
+        for listener in listeners:
+            listener()
         return frame
 
     def _record(self, *, always_watch: bool = False) -> None:

@@ -88,6 +88,43 @@ def test_a_socket_gets_its_trainers_new_frames_and_keeps_it_training(server, tra
     assert not trainer.training and trainer.playing  # playing, but nobody watches
 
 
+def test_frames_come_batched_and_none_is_lost(server):
+    """At speed max the trainer makes a frame per slice (~35/s); the socket sends at
+    most every SEND_SECONDS, each message carrying every frame made meanwhile."""
+    owner = Trainer(TrainingSession(Config(points=200, speed=0)), slice_seconds=0.01)
+    try:
+        with connect(f"ws://{server}{stream.PREFIX}/live/{stream.token_for(owner)}") as socket:
+            socket.recv(timeout=5)
+            owner.play()
+            messages, seen, started = 0, [], time.monotonic()
+            while time.monotonic() - started < 2.0:
+                seen += stream.unpack_frames(socket.recv(timeout=5))
+                messages += 1
+            seconds = time.monotonic() - started
+        seqs = [int(f["seq"]) for f in seen[1:]]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "a frame was skipped"
+        assert messages / seconds <= 1.2 / stream.SEND_SECONDS
+        assert len(seen) / messages >= 1.5, "frames are not gathered into messages"
+    finally:
+        owner.close()
+
+
+def test_an_idle_socket_is_woken_by_a_new_frame(server, trainer):
+    """No polling: a paused tab's socket sleeps until the trainer makes a frame (a
+    Step), then sends it at once, not at the next lease renewal (RENEW_SECONDS)."""
+    with connect(f"ws://{server}{stream.PREFIX}/live/{stream.token_for(trainer)}") as socket:
+        socket.recv(timeout=5)
+        delays = []
+        for _ in range(5):
+            time.sleep(0.07)
+            started = time.monotonic()
+            trainer.step_batch()
+            got = stream.unpack_frames(socket.recv(timeout=5))
+            delays.append(time.monotonic() - started)
+            assert got[-1]["seq"] == trainer.frame().seq
+    assert sorted(delays)[2] < min(0.1, stream.RENEW_SECONDS / 2)
+
+
 def test_a_wrong_token_or_another_sites_page_gets_nothing(server, trainer):
     token = stream.token_for(trainer)
     for url, origin in ((f"ws://{server}{stream.PREFIX}/live/not-a-token", None),
