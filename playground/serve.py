@@ -2,7 +2,8 @@
 
 The page is ``app.py``; this entry adds the live view's own routes beside
 Streamlit's (a websocket that pushes training frames, plotly.js from the source
-tree, process stats), and gzips Streamlit's own scripts once (compressed_assets.py).
+tree, process stats), gzips Streamlit's own scripts once (compressed_assets.py) and
+names plotly.js in the page's head so it loads while Streamlit starts (page_head.py).
 Nothing is written anywhere: the app runs from a
 read-only checkout and from any working directory.
 """
@@ -17,5 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playground import stream  # noqa: E402
 from playground.compressed_assets import CompressedAssets  # noqa: E402
+from playground.page_head import PageHead  # noqa: E402
 
-app = st.App("app.py", routes=stream.routes(), middleware=[Middleware(CompressedAssets)])
+app = st.App("app.py", routes=stream.routes(),
+             middleware=[Middleware(PageHead, src=stream.plotly_src),
+                         Middleware(CompressedAssets)])
