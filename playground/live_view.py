@@ -24,8 +24,16 @@ def _ignore() -> None:
     """Trigger values surface only for events that have a callback."""
 
 
+def _view_js() -> str:
+    """The view's module, with its painter's source (a worker started from a Blob:
+    no file to serve, nothing written)."""
+    painter = source("forward.js", "live_common.js", "live_painter.js")
+    return (f"const PAINTER_SOURCE = {json.dumps(painter)};\n"
+            + source("forward.js", "live_common.js", "plotly_loader.js", "live_view.js"))
+
+
 _component = st.components.v2.component(
-    "mikir.live_view", js=source("forward.js", "plotly_loader.js", "live_view.js"),
+    "mikir.live_view", js=_view_js(),
     css=source("live_view.css"), isolate_styles=False)
 _preload = st.components.v2.component(
     "mikir.preload", js=source("plotly_loader.js", "preload.js"), isolate_styles=False)

@@ -103,14 +103,26 @@ def assert_consistent(state: dict) -> None:
     assert state["loss_x"] == pytest.approx(epoch_x), state
 
 
+# The live canvases only show the painter's bitmaps (a "bitmaprenderer" context):
+# their pixels are read by drawing them onto a scratch canvas.
+PIXELS_JS = """(canvas) => {
+  const scratch = document.createElement('canvas');
+  scratch.width = canvas.width; scratch.height = canvas.height;
+  const context = scratch.getContext('2d');
+  context.drawImage(canvas, 0, 0);
+  return context.getImageData(0, 0, canvas.width, canvas.height).data;
+}"""
+HASH_JS = f"""(selector) => {{
+  const canvas = document.querySelector(selector);
+  const data = ({PIXELS_JS})(canvas);
+  let hash = canvas.width * 7919 + canvas.height;
+  for (let i = 0; i < data.length; i++) hash = (hash * 31 + data[i]) | 0;
+  return hash;
+}}"""
+
+
 def canvas_hash(page, selector: str) -> int:
-    return page.evaluate("""(selector) => {
-      const canvas = document.querySelector(selector);
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      let hash = canvas.width * 7919 + canvas.height;
-      for (let i = 0; i < data.length; i++) hash = (hash * 31 + data[i]) | 0;
-      return hash;
-    }""", selector)
+    return page.evaluate(HASH_JS, selector)
 
 
 OUTPUT_MAP = ".live-panel-output canvas.live-map"
@@ -467,11 +479,8 @@ def test_hovering_a_neuron_shows_its_map_large(browser_page, app_url):
 
     page.mouse.move(*neuron_point(page, 1, 0))
     expect(legend).to_contain_text(f"Showing {names[1][0]}")
-    page.wait_for_function("([selector, before]) => { const c = document.querySelector(selector);"
-                           " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height)"
-                           ".data; let h = c.width * 7919 + c.height;"
-                           " for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) | 0;"
-                           " return h !== before; }", arg=[OUTPUT_MAP, output], timeout=5_000)
+    page.wait_for_function(f"([selector, before]) => ({HASH_JS})(selector) !== before",
+                           arg=[OUTPUT_MAP, output], timeout=5_000)
     neuron = canvas_hash(page, OUTPUT_MAP)
 
     page.mouse.move(*neuron_point(page, 0, 1))  # an input feature: its own map
@@ -491,9 +500,9 @@ BLANK_SAMPLER = """() => {
   const probe = window.__blankProbe = {frames: 0, blank: 0, first: null};
   const opaque = (canvas, points) => {
     if (!canvas || !canvas.isConnected || canvas.width < 2 || canvas.height < 2) return false;
-    const context = canvas.getContext('2d');
-    return points.every(([x, y]) => context.getImageData(
-      Math.floor(x), Math.floor(y), 1, 1).data[3] === 255);
+    const data = (""" + PIXELS_JS + """)(canvas);
+    return points.every(([x, y]) =>
+      data[4 * (Math.floor(y) * canvas.width + Math.floor(x)) + 3] === 255);
   };
   const sample = () => {
     if (probe.stop) return;

@@ -9,48 +9,15 @@
 // which grows with extendTraces a few times a second.
 // (forward.js is prepended to this file by live_view.py: MikirForward.)
 
-const ORANGE = [245, 147, 34], NEUTRAL = [232, 234, 235], BLUE = [8, 119, 189];
-const CLASS_RGB = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [142, 68, 173],
-                   [214, 39, 40], [23, 190, 207]];
-const TEXT = "#1f2328", MUTED = "#57606a";
 const TRAIN_COLOR = "#1f6feb", TEST_COLOR = "#e8590c";
 const HEADER = ["seq", "run", "epoch", "steps", "batch", "batches", "train_loss",
                 "test_loss", "train_accuracy", "test_accuracy", "diverged"];
 const MAGIC = 0x4d4b;
 const QUEUE_KEEP = 3;       // frames queued beyond this are skipped (latency stays low)
 const LOSS_MAX_POINTS = 2000;
-const THUMB = 24;           // a neuron's map: THUMB × THUMB points
-// The output map's grid: work (multiply-adds, and an activation counted as 8)
-// per map; 80 × 80 points at the defaults, down to 56 × 56 for the largest
-// network, scaled up smoothly by the compositor (100 × 100 cost ~4.5 ms a
-// frame at the defaults here and looks the same).
-const MAP_BUDGET = 5e5;
-const MAP_GRID = [56, 80];
 const LOSS_EVERY_MS = 100;  // the loss curve may lag the other views by this much
 const HOVER_PX = 7;
-const CELL_PX = 12;         // a weight's cell on the weights canvas, before scaling
-
-// ------------------------------------------------------------------ colours
-// The diverging scale (TensorFlow Playground's): orange −1, light grey 0, blue +1.
-function diverging(value) {
-  const t = Math.max(-1, Math.min(1, Number.isFinite(value) ? value : 0));
-  const end = t < 0 ? ORANGE : BLUE, a = Math.abs(t);
-  return [0, 1, 2].map((i) => Math.round(NEUTRAL[i] + (end[i] - NEUTRAL[i]) * a));
-}
-const LUT = (() => {  // 256 steps of the scale, RGBA packed for an ImageData
-  const lut = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    const [r, g, b] = diverging(i / 127.5 - 1);
-    lut[i] = (255 << 24) | (b << 16) | (g << 8) | r;
-  }
-  return lut;
-})();
-function lutIndex(value) {
-  if (!(value === value)) return 128;  // NaN: neutral
-  const i = Math.round((value + 1) * 127.5);
-  return i < 0 ? 0 : i > 255 ? 255 : i;
-}
-function css([r, g, b], alpha = 1) { return `rgba(${r},${g},${b},${alpha})`; }
+const INTEGER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });  // 1,234
 
 // ------------------------------------------------------------------ frames
 function unpack(buffer) {
@@ -132,38 +99,18 @@ function showTip(tip, lines, x, y, box) {
   tip.style.top = `${Math.max(0, y - tip.offsetHeight - 6)}px`;
 }
 
-// ------------------------------------------------------------- the network
-// Columns of neuron tiles, links as curves as wide as |w|, each bias a small
-// square at its tile's lower left; every neuron's map painted from an atlas.
-function networkGeometry(sizes, width) {
-  const columns = sizes.length, rows = Math.max(...sizes);
-  const left = 58, right = 12, top = 40, bottom = 8;
-  const usable = Math.max(120, width - left - right);
-  const tile = Math.max(18, Math.min(44, usable / (columns + (columns - 1) * 1.9)));
-  const pitchX = columns > 1 ? (usable - tile) / (columns - 1) : 0;
-  const pitchY = tile * 1.3;
-  const height = top + bottom + (rows - 1) * pitchY + tile;
-  const tiles = sizes.map((count, layer) => Array.from({ length: count }, (_, i) => ({
-    layer, index: i,
-    x: left + layer * pitchX,
-    y: top + ((rows - count) / 2 + i) * pitchY,
-  })));
-  return { sizes, width, height, tile, tiles, bias: Math.max(5, Math.round(tile * 0.26)) };
-}
-
-function linkPath(from, to, tile) {
-  const x0 = from.x + tile, y0 = from.y + tile / 2, x1 = to.x, y1 = to.y + tile / 2;
-  const mid = (x0 + x1) / 2;
-  return [x0, y0, mid, y0, mid, y1, x1, y1];
-}
-
-function bezierPoint([x0, y0, c1x, c1y, c2x, c2y, x1, y1], t) {
-  const u = 1 - t;
-  return [u * u * u * x0 + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t * t * t * x1,
-          u * u * u * y0 + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * y1];
-}
-
 // ------------------------------------------------------------------ the view
+// The painter worker, from its source (no file to serve): null where a browser
+// cannot draw off the main thread, and the view says so.
+function startPainter(onMessage) {
+  if (typeof OffscreenCanvas === "undefined" || typeof Worker === "undefined") return null;
+  const url = URL.createObjectURL(new Blob([PAINTER_SOURCE], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  worker.onmessage = ({ data }) => onMessage(data);
+  return worker;
+}
+
 class LiveView {
   constructor(parent) {
     this.root = element("div", "live-view", parent);
@@ -190,6 +137,7 @@ class LiveView {
     this.notice.setAttribute("role", "alert");
     this.notice.hidden = true;
     this.networkCanvas = element("canvas", "live-network", this.networkPanel.body);
+    this.networkLabels = element("canvas", "live-network-labels", this.networkPanel.body);
     this.layerButtons = element("div", "live-layer-buttons", this.networkPanel.body);
     this.networkCanvas.tabIndex = 0;
     this.networkCanvas.setAttribute("role", "img");
@@ -207,6 +155,14 @@ class LiveView {
     this.weightsCells = element("canvas", "live-map", this.weightsPanel.body);
     this.weightsPlot = element("div", "live-plot", this.weightsPanel.body);
 
+    // The painter's bitmaps are handed over, not copied: these canvases only show them.
+    this.shown = {};
+    for (const [name, canvas] of [["network", this.networkCanvas], ["output", this.outputMap],
+                                  ["weights", this.weightsCells]]) {
+      this.shown[name] = { canvas, context: canvas.getContext("bitmaprenderer") };
+    }
+    this.painter = startPainter((message) => this.painted(message));
+    this.inFlight = null;    // the frame the painter is drawing (one at a time)
     this.queue = [];
     this.current = null;     // the frame drawn
     this.scene = null;
@@ -248,6 +204,10 @@ class LiveView {
       this.setTitle(this[`${key}Panel`].title, scene.titles[key]);
     }
     this.accuracyBox.hidden = net.regression;
+    if (!this.painter) {
+      setText(this.outputPanel.title, "This browser cannot draw the live view: it needs "
+              + "OffscreenCanvas (Chrome 69+, Firefox 105+, Safari 16.4+).");
+    }
     this.notice.textContent = scene.notice || "";  // text, never HTML: it quotes the learner
     this.notice.hidden = !scene.notice;
     clearTimeout(this.noticeTimer);
@@ -372,6 +332,7 @@ class LiveView {
   }
 
   tick() {
+    if (this.inFlight) return;  // the painter's answer asks for the next frame
     const pending = this.pending;
     this.pending = null;
     let frame = pending || this.queue.shift();
@@ -381,12 +342,9 @@ class LiveView {
     }
     if (frame) {
       this.apply(frame);
-      this.draw();
-      this.drawn += 1;
-      window.__liveView.framesDrawn += 1;
-      window.__liveView.lastEpoch = frame.epoch;
+      this.paint(frame, true);
     } else if (this.dirty && this.current) {
-      this.draw();
+      this.paint(this.current, false);
     }
     if (this.dirty || (frame && performance.now() - this.lossDrawn >= LOSS_EVERY_MS)) {
       this.lossDrawn = performance.now();
@@ -397,7 +355,7 @@ class LiveView {
                                   LOSS_EVERY_MS);
     }
     this.dirty = false;
-    if (this.queue.length || this.pending) this.request();
+    if (!this.inFlight && (this.queue.length || this.pending)) this.request();
   }
 
   apply(frame) {
@@ -416,150 +374,109 @@ class LiveView {
     }
   }
 
-  draw() {
-    const frame = this.current;
-    const timing = window.__liveView.timing ??= {};
-    const timed = (name, work) => {
-      const started = performance.now();
-      work();
-      timing[name] = (timing[name] || 0) + performance.now() - started;
+  // The painter draws `frame` as the page shows it now (zoom, hovered neuron);
+  // `painted` puts the result on screen with the status of the same frame.
+  paint(frame, isNew) {
+    if (!this.geometry || !this.painter) return;
+    this.sendScene();
+    const layout = this.weightsPlot._fullLayout;
+    const view = {
+      range: this.outputRange(), hover: this.hoverNeuron,
+      discretize: !!this.scene.options.discretize,
+      columns: layout?.xaxis && this.scene.weights ? Math.round(layout.xaxis.range[1] + 0.5) : 0,
     };
-    timed("maps", () => this.computeMaps(frame));
-    timed("status", () => this.drawStatus(frame));
-    timed("network", () => this.drawNetwork(frame));
-    timed("output", () => this.drawOutput());
-    timed("weights", () => this.drawWeights(frame));
+    const id = (this.paintId = (this.paintId || 0) + 1);
+    this.inFlight = { id, frame, isNew, sent: performance.now() };
+    this.painter.postMessage({ type: "paint", id, frame: { params: frame.params }, view });
+  }
+
+  sendScene() {
+    const scene = { net: this.scene.net, layers: this.layoutParams.layers,
+                    geometry: this.geometry, dpr: window.devicePixelRatio || 1,
+                    weights: this.scene.weights || null };
+    const key = JSON.stringify(scene);
+    if (key === this.painterKey) return;
+    this.painterKey = key;
+    this.painter.postMessage({ type: "scene", scene });
+  }
+
+  painted(message) {
+    const flight = this.inFlight;
+    if (!flight || message.id !== flight.id) {
+      for (const name of ["network", "output", "weights"]) message[name]?.close?.();
+      return;
+    }
+    this.inFlight = null;
+    if (message.type === "failed") {
+      console.error(message.message);
+      setText(this.outputPanel.title, `The live view could not be drawn: ${message.message}`);
+      return;
+    }
+    const started = performance.now();
+    const timing = window.__liveView.timing ??= {};
+    timing.painter = (timing.painter || 0) + started - flight.sent;
+    const geometry = this.geometry;
+    this.show("network", message.network,
+              geometry && { left: 0, top: 0, width: geometry.width, height: geometry.height });
+    this.show("output", message.output, this.outputPlot._fullLayout?.xaxis && this.mapBox);
+    this.show("weights", message.weights, this.weightsBox());
+    this.outputMap.classList.toggle("live-sharp",
+                                    !!this.scene.options.discretize && !this.hoverNeuron);
+    if (message.scale !== null && message.scale !== this.scale) {
+      this.scale = message.scale;
+      window.Plotly?.restyle(this.weightsPlot, { zmin: [-message.scale], zmax: [message.scale] }, [0]);
+    }
+    this.drawStatus(flight.frame);
+    this.drawLegend();
+    if (flight.isNew) {
+      this.drawn += 1;
+      window.__liveView.framesDrawn += 1;
+      window.__liveView.lastEpoch = flight.frame.epoch;
+    }
+    timing.shown = (timing.shown || 0) + performance.now() - started;
+    if (this.queue.length || this.pending || this.dirty) this.request();
+  }
+
+  // A bitmap on its canvas, the canvas scaled by the compositor to `box` (CSS px).
+  show(name, bitmap, box) {
+    if (!bitmap) return;
+    const { canvas, context } = this.shown[name];
+    if (!box || !context) { bitmap.close(); return; }
+    if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+    }
+    const width = `${box.width}px`, height = `${box.height}px`;
+    if (canvas.style.width !== width) canvas.style.width = width;
+    if (canvas.style.height !== height) canvas.style.height = height;
+    if (name !== "network") place(canvas, box);
+    context.transferFromImageBitmap(bitmap);
   }
 
   drawStatus(frame) {
-    setText(this.fields.epoch, Math.floor(frame.epoch).toLocaleString("en-US"));
+    setText(this.fields.epoch, INTEGER.format(Math.floor(frame.epoch)));
     setText(this.fields["train-loss"], number(frame.train_loss));
     setText(this.fields["test-loss"], number(frame.test_loss));
     setText(this.fields.accuracy, percent(frame.test_accuracy));
-    const steps = Math.round(frame.steps).toLocaleString("en-US");
+    const steps = INTEGER.format(Math.round(frame.steps));
     const batches = Math.round(frame.batches);
     const training = Number.isFinite(frame.train_accuracy)
       ? ` · training accuracy ${percent(frame.train_accuracy)}` : "";
     setText(this.fields.steps, frame.batch
-      ? `Step ${steps} · mini-batch ${Math.round(frame.batch)} of ${batches} in epoch ${(frame.epoch + 1).toLocaleString("en-US")}${training}`
+      ? `Step ${steps} · mini-batch ${Math.round(frame.batch)} of ${batches} in epoch ${INTEGER.format(frame.epoch + 1)}${training}`
       : `Step ${steps} · ${batches} mini-batch${batches === 1 ? "" : "es"} per epoch${training}`);
   }
 
-  // Every neuron's map (THUMB² points over the whole plane), and the output
-  // view's map over the range the output axes show now (zoom included).
-  computeMaps(frame) {
-    const net = this.scene.net;
-    const F = MikirForward;
-    if (!this.thumbInputs || this.thumbKey !== this.scene.shapeKey) {
-      const g = F.grid(THUMB, -6, 6, -6, 6);
-      this.thumbInputs = F.features(net.features, g.xs, g.ys);
-      this.thumbKey = this.scene.shapeKey;
-    }
-    this.thumbs = F.forward(net, frame.params, this.thumbInputs, THUMB * THUMB, this.thumbs);
-    const range = this.outputRange();
-    const work = net.sizes.slice(1).reduce((sum, size, l) => sum + size * (net.sizes[l] + 8), 0);
-    const resolution = Math.max(MAP_GRID[0], Math.min(MAP_GRID[1],
-                                                      Math.floor(Math.sqrt(MAP_BUDGET / work))));
-    const key = JSON.stringify([range, resolution, this.scene.shapeKey]);
-    if (this.mapKey !== key) {
-      const g = F.grid(resolution, range[0], range[1], range[2], range[3]);
-      this.mapInputs = F.features(net.features, g.xs, g.ys);
-      this.mapKey = key;
-      this.mapResolution = resolution;
-    }
-    this.maps = F.forward(net, frame.params, this.mapInputs, resolution * resolution, this.maps);
-  }
-
-  // Values of one neuron on the −1…+1 scale: inputs scaled by their largest
-  // size, sigmoid and softmax outputs as 2p − 1, others as they are.
-  display(layer, values, index, count, scale = null) {
-    const net = this.scene.net;
-    const last = layer === net.sizes.length - 1;
-    const name = layer === 0 ? "input" : last ? net.output : net.hidden[layer - 1];
-    const n = values.length / count;
-    const out = new Float32Array(n);
-    let top = scale || 1e-9;
-    if (layer === 0 && !scale) for (let i = 0; i < n; i++) top = Math.max(top, Math.abs(values[i * count + index]));
-    for (let i = 0; i < n; i++) {
-      const v = values[i * count + index];
-      out[i] = layer === 0 ? v / top
-        : (name === "sigmoid" || name === "softmax") ? 2 * v - 1 : v;
-    }
-    return out;
-  }
-
-  drawNetwork(frame) {
+  // The column titles and the features' names: drawn once per layout, under the
+  // painter's layer (text needs the page's fonts; the painter draws the rest).
+  drawLabels() {
     const geometry = this.geometry;
     if (!geometry) return;
-    const context = fitCanvas(this.networkCanvas, geometry.width, geometry.height);
+    const context = fitCanvas(this.networkLabels, geometry.width, geometry.height);
     const { tiles, tile, sizes } = geometry;
-    const params = frame.params;
     context.clearRect(0, 0, geometry.width, geometry.height);
-    // links under the tiles
-    context.lineCap = "round";
-    this.layoutParams.layers.forEach((layer, l) => {
-      for (let j = 0; j < layer.fanIn; j++) {
-        for (let k = 0; k < layer.fanOut; k++) {
-          const w = params[layer.weights + j * layer.fanOut + k];
-          const strength = Math.pow(Math.min(Math.abs(w) / 5, 1), 0.6) || 0;
-          const p = linkPath(tiles[l][j], tiles[l + 1][k], tile);
-          context.strokeStyle = css(w < 0 ? ORANGE : BLUE, 0.3 + 0.6 * strength);
-          context.lineWidth = 0.7 + 7 * strength;
-          context.beginPath();
-          context.moveTo(p[0], p[1]);
-          context.bezierCurveTo(p[2], p[3], p[4], p[5], p[6], p[7]);
-          context.stroke();
-        }
-      }
-    });
-    // every neuron's map, from one atlas canvas
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const atlas = this.atlas || (this.atlas = document.createElement("canvas"));
-    if (atlas.width !== THUMB * total || atlas.height !== THUMB) {
-      atlas.width = THUMB * total;
-      atlas.height = THUMB;
-      this.atlasImage = atlas.getContext("2d").createImageData(THUMB * total, THUMB);
-    }
-    const pixels = new Uint32Array(this.atlasImage.data.buffer);
-    let column = 0;
-    sizes.forEach((count, layer) => {
-      for (let i = 0; i < count; i++, column++) {
-        const values = this.display(layer, this.thumbs[layer], i, count);
-        for (let p = 0; p < THUMB * THUMB; p++) {
-          const row = Math.floor(p / THUMB), col = p % THUMB;
-          pixels[row * THUMB * total + column * THUMB + col] = LUT[lutIndex(values[p])];
-        }
-      }
-    });
-    atlas.getContext("2d").putImageData(this.atlasImage, 0, 0);
-    context.imageSmoothingEnabled = true;
-    column = 0;
-    const biasOffset = this.layoutParams.layers;
-    sizes.forEach((count, layer) => {
-      for (let i = 0; i < count; i++, column++) {
-        const t = tiles[layer][i];
-        context.drawImage(atlas, column * THUMB, 0, THUMB, THUMB, t.x, t.y, tile, tile);
-        const hovered = this.hoverNeuron && this.hoverNeuron[0] === layer && this.hoverNeuron[1] === i;
-        context.strokeStyle = hovered ? TEXT : "rgba(0,0,0,0.25)";
-        context.lineWidth = hovered ? 2 : 1;
-        context.strokeRect(t.x + 0.5, t.y + 0.5, tile - 1, tile - 1);
-        if (layer) {  // the bias: a small square at the tile's lower left
-          const b = params[biasOffset[layer - 1].biases + i];
-          const s = geometry.bias;
-          context.fillStyle = css(diverging(b));
-          context.fillRect(t.x - s - 2, t.y + tile - s, s, s);
-          context.strokeStyle = "rgba(0,0,0,0.45)";
-          context.lineWidth = 1;
-          context.strokeRect(t.x - s - 2 + 0.5, t.y + tile - s + 0.5, s - 1, s - 1);
-        }
-      }
-    });
-    // column titles and feature names
-    context.fillStyle = TEXT;
     context.textBaseline = "middle";
-    context.font = "600 12px 'Source Sans Pro', system-ui, sans-serif";
     context.textAlign = "center";
-    const names = this.scene.net.labels;
     sizes.forEach((count, layer) => {
       const x = tiles[layer][0].x + tile / 2;
       const title = layer === 0 ? "Features" : layer === sizes.length - 1 ? "Output"
@@ -576,6 +493,7 @@ class LiveView {
     context.textAlign = "right";
     context.font = "13px 'Source Sans Pro', system-ui, sans-serif";
     context.fillStyle = TEXT;
+    const names = this.scene.net.labels;
     tiles[0].forEach((t, i) => context.fillText(names[0][i], t.x - 6, t.y + tile / 2));
   }
 
@@ -584,63 +502,6 @@ class LiveView {
     if (!layout?.xaxis) return [-6, 6, -6, 6];
     const [x0, x1] = layout.xaxis.range, [y0, y1] = layout.yaxis.range;
     return [x0, x1, y0, y1].map((v) => Math.round(v * 1e4) / 1e4);
-  }
-
-  drawOutput() {
-    const layout = this.outputPlot._fullLayout;
-    if (!layout?.xaxis || !this.mapBox) return;
-    const net = this.scene.net;
-    const r = this.mapResolution;
-    const last = net.sizes.length - 1;
-    // The map's own pixels on the page's canvas, scaled up by the compositor
-    // (CSS size): a canvas the size of the plot cost a copy of every pixel per
-    // frame when the page's layers are committed.
-    const canvas = this.outputMap;
-    if (canvas.width !== r) { canvas.width = r; canvas.height = r; }
-    const small = canvas.getContext("2d");
-    if (this.mapImage?.width !== r) this.mapImage = small.createImageData(r, r);
-    const image = this.mapImage;
-    const pixels = new Uint32Array(image.data.buffer);
-    const hovered = this.hoverNeuron;
-    if (hovered) {
-      const [layer, index] = hovered;
-      const values = this.display(layer, this.maps[layer], index, net.sizes[layer],
-                                  layer === 0 ? this.inputScale(index) : null);
-      for (let p = 0; p < r * r; p++) pixels[p] = LUT[lutIndex(values[p])];
-    } else if (net.sizes[last] > 1) {  // classes: the winner's colour, paler when unsure
-      const k = net.sizes[last], out = this.maps[last];
-      for (let p = 0; p < r * r; p++) {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (out[p * k + c] > out[p * k + best]) best = c;
-        const confidence = this.scene.options.discretize ? 1
-          : Math.max(0, Math.min(1, (out[p * k + best] - 1 / k) / (1 - 1 / k)));
-        const white = 0.85 - 0.45 * confidence;  // paler than the points
-        const [cr, cg, cb] = CLASS_RGB[best % CLASS_RGB.length].map((c) => Math.round(c + (255 - c) * white));
-        pixels[p] = (255 << 24) | (cb << 16) | (cg << 8) | cr;
-      }
-    } else {
-      const values = this.display(last, this.maps[last], 0, 1);
-      const discretize = this.scene.options.discretize;
-      for (let p = 0; p < r * r; p++) {
-        const v = discretize ? (values[p] >= 0 ? 1 : -1) : values[p];
-        pixels[p] = LUT[lutIndex(0.62 * v)];  // never fully saturated: points keep their colour
-      }
-    }
-    small.putImageData(image, 0, 0);
-    const box = this.mapBox;
-    const width = `${box.width}px`, height = `${box.height}px`;
-    if (canvas.style.width !== width) canvas.style.width = width;
-    if (canvas.style.height !== height) canvas.style.height = height;
-    place(canvas, box);
-    canvas.classList.toggle("live-sharp", !!this.scene.options.discretize && !hovered);
-    this.drawLegend();
-  }
-
-  inputScale(index) {  // an input feature's largest size over the whole plane
-    const values = this.thumbs[0], count = this.scene.net.sizes[0];
-    let top = 1e-9;
-    for (let i = index; i < values.length; i += count) top = Math.max(top, Math.abs(values[i]));
-    return top;
   }
 
   drawLegend() {
@@ -669,49 +530,15 @@ class LiveView {
     }));
   }
 
-  drawWeights(frame) {
+  // The weight cells' box on the page: the weights plot's axes, cell −0.5 to n − 0.5.
+  weightsBox() {
     const layout = this.weightsPlot._fullLayout;
-    if (!layout?.xaxis || !this.scene.weights) return;
-    const { blocks, rows } = this.scene.weights;
-    const params = frame.params;
-    let limit = 0;
-    for (let i = 0; i < this.layoutParams.layers.at(-1).biases; i++) {
-      if (Number.isFinite(params[i])) limit = Math.max(limit, Math.abs(params[i]));
-    }
-    // a "nice" colour limit that moves in steps, so the colour bar rarely changes
-    const nice = limit > 0 ? niceCeil(limit) : 1;
-    if (nice !== this.scale) {
-      this.scale = nice;
-      window.Plotly?.restyle(this.weightsPlot, { zmin: [-nice], zmax: [nice] }, [0]);
-    }
-    // Cells of CELL_PX canvas pixels (one a gap), scaled to the axes by the
-    // compositor: a small canvas to copy per frame, not one the size of the plot.
-    const xa = layout.xaxis, ya = layout.yaxis;
+    if (!layout?.xaxis || !this.scene.weights) return null;
+    const xa = layout.xaxis, ya = layout.yaxis, rows = this.scene.weights.rows;
     const columns = Math.round(xa.range[1] + 0.5);
-    const canvas = this.weightsCells;
-    if (canvas.width !== columns * CELL_PX || canvas.height !== rows * CELL_PX) {
-      canvas.width = columns * CELL_PX;
-      canvas.height = rows * CELL_PX;
-    }
     const left = xa._offset + xa.l2p(-0.5), right = xa._offset + xa.l2p(columns - 0.5);
     const top = ya._offset + ya.l2p(-0.5), bottom = ya._offset + ya.l2p(rows - 0.5);
-    const box = { left, top, width: right - left, height: bottom - top };
-    const width = `${box.width}px`, height = `${box.height}px`;
-    if (canvas.style.width !== width) canvas.style.width = width;
-    if (canvas.style.height !== height) canvas.style.height = height;
-    place(canvas, box);
-    const context = canvas.getContext("2d");
-    context.clearRect(0, 0, canvas.width, canvas.height);
-    blocks.forEach((block, i) => {
-      const layer = this.layoutParams.layers[i];
-      for (let k = 0; k < layer.fanOut; k++) {
-        for (let j = 0; j < layer.fanIn; j++) {
-          const w = params[layer.weights + j * layer.fanOut + k];
-          context.fillStyle = css(diverging(w / nice));
-          context.fillRect((block.left + j) * CELL_PX, k * CELL_PX, CELL_PX - 1, CELL_PX - 1);
-        }
-      }
-    });
+    return { left, top, width: right - left, height: bottom - top };
   }
 
   // ＋/－ under each hidden layer, as in TensorFlow Playground: real buttons
@@ -754,6 +581,7 @@ class LiveView {
     if (this.layoutKey === key) return;
     this.layoutKey = key;
     this.geometry = networkGeometry(this.scene.net.sizes, width);
+    this.drawLabels();
     this.placeLayerButtons();
     this.placeLayers();
     this.request(true);
@@ -1019,14 +847,10 @@ class LiveView {
     const socket = this.socket;
     this.socket = null;
     socket?.close();
+    this.painter?.terminate();
+    this.painter = null;
     for (const div of [this.outputPlot, this.lossPlot, this.weightsPlot]) window.Plotly?.purge(div);
   }
-}
-
-function niceCeil(value) {
-  const power = Math.pow(10, Math.floor(Math.log10(value)));
-  for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;
-  return 10 * power;
 }
 
 const DECODER = new TextDecoder();
