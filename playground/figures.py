@@ -520,20 +520,11 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
     else:
         heatmap["z"] = typed(z)
     traces = [heatmap]
-    splits = [("training", data.X_train, data.y_train, "#ffffff", 1.2)]
-    if show_test:
-        splits.append(("test", data.X_test, data.y_test, "#111827", 1.6))
-    regression = data.is_regression
-    for name, X, y, edge, edge_width in splits:
-        if not len(X):
-            continue
+    for name, X, y, edge, edge_width in _point_splits(data, show_test, train_edge=1.2):
         traces += _point_shapes(name, X, _point_colors(session, y), edge, edge_width)
-        label = "target" if regression else "class"
-        value = "%{customdata[1]:.3g}" if regression else "%{customdata[1]}"
         traces.append(hover_trace(
             name, X[:, 0], X[:, 1], customdata=np.column_stack([np.arange(len(X)), y]).tolist(),
-            template=f"{name} point #%{{customdata[0]}}<br>x₁ = %{{x:.2f}}, x₂ = %{{y:.2f}}"
-                     f"<br>{label} = {value}"))
+            template=_point_hover(name, data.is_regression)))
     if selected is not None and 0 <= selected < len(data.X_train):
         px, py = data.X_train[selected]
         traces.append({"type": "scatter", "mode": "markers", "name": "selected",
@@ -614,25 +605,31 @@ def output_axes_figure(session, show_test: bool = False, height: int = 420) -> d
     """
     data = session.data
     traces = []
-    splits = [("training", data.X_train, data.y_train, "#ffffff", 1.0)]
-    if show_test:
-        splits.append(("test", data.X_test, data.y_test, "#111827", 1.6))
-    regression = data.is_regression
-    for name, X, y, edge, edge_width in splits:
-        if not len(X):
-            continue
-        label = "target" if regression else "class"
-        value = "%{customdata[1]:.3g}" if regression else "%{customdata[1]}"
+    for name, X, y, edge, edge_width in _point_splits(data, show_test, train_edge=1.0):
         traces.append({
             "type": "scatter", "mode": "markers", "name": f"{name} points",
             "x": typed(X[:, 0]), "y": typed(X[:, 1]),
             "customdata": np.column_stack([np.arange(len(X)), y]).tolist(),
             "marker": {"size": 7, "color": _point_colors(session, y),
                        "line": {"color": edge, "width": edge_width}},
-            "hovertemplate": f"{name} point #%{{customdata[0]}}<br>x₁ = %{{x:.2f}}, "
-                             f"x₂ = %{{y:.2f}}<br>{label} = {value}<extra></extra>",
+            "hovertemplate": _point_hover(name, data.is_regression) + "<extra></extra>",
         })
     return {"data": traces, "layout": plane_layout(height)}
+
+
+def _point_splits(data, show_test: bool, train_edge: float) -> list[tuple]:
+    """(name, X, y, edge colour, edge width) of each point set drawn, non-empty."""
+    splits = [("training", data.X_train, data.y_train, "#ffffff", train_edge)]
+    if show_test:
+        splits.append(("test", data.X_test, data.y_test, "#111827", 1.6))
+    return [split for split in splits if len(split[1])]
+
+
+def _point_hover(name: str, regression: bool) -> str:
+    label = "target" if regression else "class"
+    value = "%{customdata[1]:.3g}" if regression else "%{customdata[1]}"
+    return (f"{name} point #%{{customdata[0]}}<br>x₁ = %{{x:.2f}}, x₂ = %{{y:.2f}}"
+            f"<br>{label} = {value}")
 
 
 def weights_axes_figure(session, height: int = 270) -> tuple[dict, list[dict], int]:
