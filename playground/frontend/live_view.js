@@ -152,7 +152,7 @@ class LiveView {
     this.lossPlot = element("div", "live-plot", this.lossPanel.body);
     this.lossLines = element("canvas", "live-map", this.lossPanel.body);  // on top
     this.weightsPanel = this.panel(bottom, "weights", 1.45, 300);
-    this.weightsCells = element("canvas", "live-map", this.weightsPanel.body);
+    this.weightsCells = element("canvas", "live-map live-sharp", this.weightsPanel.body);  // crisp cells
     this.weightsPlot = element("div", "live-plot", this.weightsPanel.body);
 
     // The painter's bitmaps are handed over, not copied: these canvases only show them.
@@ -261,6 +261,8 @@ class LiveView {
       if (div.dataset.figure === text) continue;
       div.dataset.figure = text;
       const copy = JSON.parse(text);
+      delete copy.layout.height;  // the panel's height (CSS, smaller on a phone) decides
+      copy.layout.autosize = true;
       if (!div.classList.contains("js-plotly-plot")) {
         await Plotly.newPlot(div, copy.data, copy.layout, config);
         div.on("plotly_relayout", (change) => {
