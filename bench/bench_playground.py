@@ -13,7 +13,8 @@ playground/serve.py`, and drives both in the same headless Chromium (/usr/bin/ch
     ours `.live-status [data-field="epoch"]` and `[data-field="steps"]`) and counts a
     redraw when that state differs from the last counted one AND something was painted in
     the charts since the previous frame: a 2D canvas draw call (putImageData, drawImage,
-    fill, stroke, fillRect, text) or a WebGL draw on a canvas under the charts (TFP
+    fill, stroke, fillRect, text), a bitmap handed to a canvas (transferFromImageBitmap:
+    ours are painted in a worker) or a WebGL draw on a canvas under the charts (TFP
     `#network, #heatmap, #linechart`; ours `.live-view`), or a mutation of an SVG element
     under them (MutationObserver). A repaint of the same state is not a redraw; page fps
     counts every animation frame;
