@@ -27,6 +27,9 @@ from .optimizers import SGD, Optimizer, check_learning_rate
 INITS = ("uniform", "playground", "xavier", "he", "zeros")
 REGULARIZATIONS = (None, "l1", "l2")
 MAX_LAYER_SIZE = 100_000
+# fit(record_loss=False): if the logits' sum of squares is at most this, every |z| is
+# at most 1e150 and a cross-entropy is finite (< 3e150 per output) without computing it
+_SAFE_SQUARES = 1e300
 
 
 class DivergedError(FloatingPointError):
@@ -49,10 +52,13 @@ class History:
     stopped_early: bool = False
     diverged: bool = False
     message: str = ""
+    # epochs fit completed (``epochs`` counts them even when fit's
+    # ``record_loss=False`` leaves ``loss`` empty)
+    completed: int = field(default=0, repr=False, compare=False)
 
     @property
     def epochs(self) -> int:
-        return len(self.loss)
+        return max(len(self.loss), self.completed)
 
 
 class _ParameterList(list):
@@ -92,18 +98,81 @@ class _ParameterList(list):
 
 
 class _Workspace:
-    """Preallocated buffers for training on batches of one size."""
+    """Preallocated buffers for training on batches of one size.
+
+    Every layer's z, a and scratch are views of one buffer each (hidden layers
+    first), so fit computes the hidden layers' derivative factors in one go.
+    ``plans`` lists fit's numpy calls on these buffers once per network.
+    """
 
     def __init__(self, sizes, n):
         outs = sizes[1:]
-        self.z = [np.empty((n, s)) for s in outs]
-        self.a = [np.empty((n, s)) for s in outs]
+        self.z, self._z = self._views(n, outs)
+        self.a, self._a = self._views(n, outs)
+        self.scratch, self._scratch = self._views(n, outs)
         self.delta = [np.empty((n, s)) for s in outs]
-        self.scratch = [np.empty((n, s)) for s in outs]
         self.ones = np.ones(n)
         self.inv_n = 1.0 / n
-        self.X = np.empty((n, sizes[0]))
-        self.Y = np.empty((n, sizes[-1]))
+        self.n = n
+        self._plans = None
+
+    @staticmethod
+    def _views(n, outs):
+        flat = np.empty(n * sum(outs))
+        views, offset = [], 0
+        for size in outs:
+            views.append(flat[offset:offset + n * size].reshape(n, size))
+            offset += n * size
+        return views, flat
+
+    def plans(self, net):
+        """fit's calls for ``net`` (the network that owns this workspace), see _build."""
+        if self._plans is None:
+            self._plans = self._build(net)
+        return self._plans
+
+    def _build(self, net):
+        """(W[0], z[0], the forward calls after X @ W[0] (then the derivative factors),
+        δ at the output, the output layer's (z, a, z as a flat view, backward calls),
+        1/n like δ, the backward calls before Xᵀ @ δ[0], δ[0], ∂W[0], n)."""
+        matmul, add = np.matmul, np.add
+        fns, weights, biases = net._layer_fns, net._weights, net._biases
+        z, a, delta, scratch = self.z, self.a, self.delta, self.scratch
+        last = len(z) - 1
+        forward = []
+        for i in range(last + 1):
+            if i:
+                forward.append((matmul, (a[i - 1], weights[i], z[i])))
+            # a 0-d view of a single bias adds without broadcasting (cheaper)
+            bias = biases[i].reshape(()) if biases[i].shape == (1,) else biases[i]
+            forward.append((add, (z[i], bias, z[i])))
+            forward.extend(fns[i].forward_calls(z[i], a[i]))
+        hidden = fns[:last]
+        if hidden and all(fn is hidden[0] for fn in hidden):  # one go over all of them
+            span = sum(x.size for x in z[:last])
+            forward.extend(hidden[0].factor_calls(self._z[:span], self._a[:span],
+                                                  self._scratch[:span]))
+        else:
+            for i, fn in enumerate(hidden):
+                forward.extend(fn.factor_calls(z[i], a[i], scratch[i]))
+        output_backward = []
+        if not net._matched:  # squared error through the output activation
+            forward.extend(fns[last].factor_calls(z[last], a[last], scratch[last]))
+            output_backward = fns[last].apply_calls(z[last], a[last], delta[last],
+                                                    scratch[last])
+        backward = []
+        for i in range(last, -1, -1):
+            if i:
+                backward.append((matmul, (a[i - 1].T, delta[i], net._grad_weights[i])))
+            backward.append((matmul, (self.ones, delta[i], net._grad_biases[i])))
+            if i:
+                backward.append((matmul, (delta[i], weights[i].T, delta[i - 1])))
+                backward.extend(fns[i - 1].apply_calls(z[i - 1], a[i - 1], delta[i - 1],
+                                                       scratch[i - 1]))
+        return (weights[0], z[0], tuple(forward), delta[last],
+                (z[last], a[last], z[last].reshape(-1), tuple(output_backward)),
+                np.full(delta[last].shape, self.inv_n), tuple(backward), delta[0],
+                net._grad_weights[0], self.n)
 
 
 def _check_size(size, what):
@@ -500,6 +569,68 @@ class NeuralNetwork:
             grad_w += scratch
         return loss
 
+    def _batch_trainer(self, update: Callable[[], None], record_loss: bool):
+        """``step(X, Xᵀ, Y, plans)``: fit's training step on one batch.
+
+        The arithmetic of ``_step`` (``_backprop`` then ``update()``), bit for bit,
+        with the per-call Python work hoisted out (``_Workspace.plans``). Returns
+        the batch loss with the penalty; raises DivergedError, before any update,
+        exactly when ``_step`` would. With ``record_loss=False`` a cross-entropy
+        is only computed when one dot product of the logits cannot prove it
+        finite; otherwise the value returned is just the penalty (0.0 without one).
+        """
+        matmul, subtract, multiply, einsum = np.matmul, np.subtract, np.multiply, np.einsum
+        isfinite = math.isfinite
+        value = self._loss.value
+        mse = self.loss_name == "mse"
+        prove = not (record_loss or mse)
+        rate = self._regularization_rate
+        regularization = self.regularization if rate else None
+        w = self._params[: self.weight_count]
+        grad_w = self._grads[: self.weight_count]
+        scratch_w = self._weight_scratch
+
+        def step(X, XT, Y, plans):
+            (first_weights, first_z, forward, delta, output, inv_n, backward, first_delta,
+             first_grad, n) = plans
+            z, a, z_flat, output_backward = output
+            matmul(X, first_weights, first_z)
+            for function, args in forward:
+                function(*args)
+            subtract(a, Y, delta)
+            proven = False
+            if mse:  # _mse's formula, on the a − y that δ holds already
+                loss = 0.5 * float(einsum("ij,ij->", delta, delta)) / n
+            elif prove and matmul(z_flat, z_flat) <= _SAFE_SQUARES:  # False for NaN
+                loss, proven = 0.0, True
+            else:
+                loss = value(z, a, Y)
+            for function, args in output_backward:
+                function(*args)
+            multiply(delta, inv_n, delta)  # gradients are averaged over the batch
+            for function, args in backward:
+                function(*args)
+            matmul(XT, first_delta, first_grad)
+            if regularization is not None:
+                if regularization == "l2":
+                    penalty = 0.5 * rate * float(w @ w)
+                    np.multiply(w, rate, out=scratch_w)
+                else:
+                    np.abs(w, out=scratch_w)
+                    penalty = rate * float(scratch_w.sum())
+                    np.sign(w, out=scratch_w)
+                    np.multiply(scratch_w, rate, out=scratch_w)
+                np.add(grad_w, scratch_w, out=grad_w)
+                if proven and not penalty < _SAFE_SQUARES:  # the sum might overflow
+                    loss, proven = value(z, a, Y), False
+                loss += penalty
+            if not isfinite(loss):
+                raise DivergedError(f"the loss became {loss} (try a smaller learning rate)")
+            update()
+            return loss
+
+        return step
+
     def gradients(self, X, Y):
         """(loss, weight_grads, bias_grads) at the current weights; no update."""
         X, Y = self._check_XY(X, Y)
@@ -544,6 +675,7 @@ class NeuralNetwork:
         seed: int | None = None,
         validation_data: tuple | None = None,
         callback: Callable[[int, History], bool | None] | None = None,
+        record_loss: bool = True,
     ) -> History:
         """Mini-batch training; returns the loss of every epoch.
 
@@ -551,6 +683,12 @@ class NeuralNetwork:
         order is reshuffled every epoch. ``callback(epoch, history)`` runs after
         each epoch; returning True stops training. A loss that becomes NaN or
         inf stops training with ``history.diverged`` set and a warning.
+
+        ``record_loss=False`` leaves ``history.loss`` empty (``history.epochs``
+        still counts) and skips computing a cross-entropy whenever one dot
+        product of the logits proves it finite (about a tenth of a tiny
+        network's step). The weights, the optimizer's state, the divergence
+        and its message are exactly those of ``record_loss=True``.
         """
         X, Y = self._check_XY(X, Y)
         n = X.shape[0]
@@ -569,37 +707,56 @@ class NeuralNetwork:
             rng = self._shuffle_rng
         else:
             rng = np.random.default_rng(seed)
+        record_loss = bool(record_loss)
         history = History()
-        starts = range(0, n, batch_size)
+        if epochs == 0:
+            return history
         order = np.arange(n)
+        if shuffle:  # each epoch: one take of X and of Y, the batches are views of them
+            X_source, Y_source = X, Y
+            X = np.empty((n, X.shape[1]))
+            Y = np.empty((n, Y.shape[1]))
+        batches = []
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+            Xb = X[start:stop]
+            plans = self._workspace(stop - start).plans(self)
+            batches.append((Xb, Xb.T, Y[start:stop], plans, stop - start))
+        step = self._batch_trainer(optimizer._bind([self._params], [self._grads]), record_loss)
+        loss_history, completed = history.loss, 0
         with np.errstate(over="ignore", invalid="ignore"):
             for epoch in range(epochs):
                 if shuffle:
                     rng.shuffle(order)
+                    # the method with mode="clip" skips numpy's buffered copy
+                    X_source.take(order, 0, X, "clip")
+                    Y_source.take(order, 0, Y, "clip")
                 total = 0.0
                 try:
-                    for start in starts:
-                        stop = min(start + batch_size, n)
-                        ws = self._workspace(stop - start)
-                        if shuffle:
-                            batch = order[start:stop]
-                            # the method with mode="clip" skips numpy's buffered copy
-                            Xb = X.take(batch, 0, ws.X, "clip")
-                            Yb = Y.take(batch, 0, ws.Y, "clip")
-                        else:
-                            Xb, Yb = X[start:stop], Y[start:stop]
-                        total += self._step(Xb, Yb, ws, optimizer) * (stop - start)
+                    if record_loss:
+                        for Xb, XbT, Yb, plans, size in batches:
+                            total += step(Xb, XbT, Yb, plans) * size
+                    else:
+                        for Xb, XbT, Yb, plans, _ in batches:
+                            step(Xb, XbT, Yb, plans)
                 except DivergedError as error:
                     history.diverged = True
                     history.message = f"training diverged in epoch {epoch + 1}: {error}"
                     warnings.warn(history.message, RuntimeWarning, stacklevel=2)
                     break
-                history.loss.append(total / n)
+                completed += 1
+                history.completed = completed
+                if record_loss:
+                    loss_history.append(total / n)
                 if validation_data is not None:
                     history.val_loss.append(self.loss(X_val, Y_val))
-                if callback is not None and callback(epoch, history):
-                    history.stopped_early = True
-                    break
+                if callback is not None:
+                    if callback(epoch, history):
+                        history.stopped_early = True
+                        break
+                    # the callback may change the optimizer or the penalty: rebind
+                    step = self._batch_trainer(
+                        optimizer._bind([self._params], [self._grads]), record_loss)
         return history
 
 

@@ -65,6 +65,15 @@ class Optimizer:
             self._init_state(params)
         self._update(params, grads)
 
+    def _bind(self, params: list[np.ndarray], grads: list[np.ndarray]):
+        """A no-argument callable doing ``self.step(params, grads)``, for fit's loop.
+
+        It reads the learning rate at every call; fit binds again after each
+        callback, in case the callback changed other settings.
+        """
+        step = self.step
+        return lambda: step(params, grads)
+
     def _init_state(self, params):  # pragma: no cover - overridden
         pass
 
@@ -90,6 +99,31 @@ class SGD(Optimizer):
     def _init_state(self, params):
         self.velocities = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
+
+    def _bind(self, params, grads):
+        if self.momentum != 0.0 or type(self) is not SGD:  # a subclass may override step
+            return super()._bind(params, grads)
+        # plain SGD: ``step``'s state check and ``_update``'s two calls, nothing else;
+        # the rate as an array like the gradient (numpy takes it faster than a float)
+        shapes = tuple(p.shape for p in params)
+        triples = tuple((p, g, np.empty_like(g)) for p, g in zip(params, grads))
+        multiply, subtract = np.multiply, np.subtract
+        filled = [None]  # the learning rate the rate arrays hold
+
+        def step():
+            if self._shapes != shapes:
+                self._shapes = shapes
+                self._init_state(params)
+            rate = self._learning_rate
+            if rate != filled[0]:
+                for _, _, rates in triples:
+                    rates.fill(rate)
+                filled[0] = rate
+            for param, grad, rates in triples:
+                multiply(grad, rates, grad)  # grad *= rate; param -= grad
+                subtract(param, grad, param)
+
+        return step
 
     def _update(self, params, grads):
         rate, momentum = self.learning_rate, self.momentum

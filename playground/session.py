@@ -305,9 +305,12 @@ class TrainingSession:
         if count <= 0:
             return True
         self._keep_rewind_point()
+        # record_loss=False: the epochs' losses are not used here (the history's are
+        # measured on the whole set), and the weights are the same bit for bit
         history = self.net.fit(
             self.data.F_train, self.data.Y_train, epochs=count, batch_size=self.batch_size,
             optimizer=self.optimizer, shuffle=True, seed=int(self._rng.integers(2**63)),
+            record_loss=False,
         )
         done = history.epochs
         self.epoch += done
