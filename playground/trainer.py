@@ -17,6 +17,7 @@ same clock. Both share ``Owner``: the lock, the worker, the lease, the frames.
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 import weakref
@@ -87,6 +88,20 @@ class ComparisonFrame:
     steps: tuple[int, ...]
     train_losses: tuple[float, ...]
     diverged: tuple[str | None, ...]
+
+
+TRAINING_NICE = 10  # the worker's niceness: serving pages comes first, training takes the rest
+
+
+def _yield_to_serving() -> None:
+    """Lower this thread's priority (Linux: per thread): on a small machine the
+    server's event loop, Streamlit's scripts and a browser on the same cores come
+    first, and training uses the CPU they leave (at speed max it would otherwise
+    take a whole core from the page drawing it). Elsewhere nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICE)
+    except (AttributeError, OSError):
+        pass
 
 
 class Owner:
@@ -319,6 +334,7 @@ class Owner:
         Speed N owes N epochs per frame at ``frame_rate``; when they take longer than
         a slice they are spread over several slices (the time budget binds). Speed 0
         trains in slices of one frame's time, back to back."""
+        _yield_to_serving()
         owed = 0.0  # epochs still to train for the current frame (numeric speeds)
         frame_started = time.perf_counter()
         frame_seconds = 1.0 / self.frame_rate

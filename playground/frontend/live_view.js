@@ -100,6 +100,10 @@ function showTip(tip, lines, x, y, box) {
 }
 
 // ------------------------------------------------------------------ the view
+function closeBitmaps(message) {
+  for (const name of ["network", "output", "weights"]) message[name]?.close?.();
+}
+
 // The painter worker, from its source (no file to serve): null where a browser
 // cannot draw off the main thread, and the view says so.
 function startPainter(onMessage) {
@@ -333,8 +337,17 @@ class LiveView {
     this.raf = requestAnimationFrame(() => { this.raf = 0; this.tick(); });
   }
 
+  // On each animation frame: show the painter's newest result (one new state per
+  // display frame), and give it the next frame if it is idle.
   tick() {
-    if (this.inFlight) return;  // the painter's answer asks for the next frame
+    const ready = this.ready;
+    this.ready = null;
+    if (ready) this.present(ready);
+    if (!this.inFlight) this.startPaint();
+    if (!this.inFlight && (this.queue.length || this.pending)) this.request();
+  }
+
+  startPaint() {
     const pending = this.pending;
     this.pending = null;
     let frame = pending || this.queue.shift();
@@ -357,7 +370,6 @@ class LiveView {
                                   LOSS_EVERY_MS);
     }
     this.dirty = false;
-    if (!this.inFlight && (this.queue.length || this.pending)) this.request();
   }
 
   apply(frame) {
@@ -405,7 +417,7 @@ class LiveView {
   painted(message) {
     const flight = this.inFlight;
     if (!flight || message.id !== flight.id) {
-      for (const name of ["network", "output", "weights"]) message[name]?.close?.();
+      closeBitmaps(message);
       return;
     }
     this.inFlight = null;
@@ -414,9 +426,20 @@ class LiveView {
       setText(this.outputPanel.title, `The live view could not be drawn: ${message.message}`);
       return;
     }
+    const timing = window.__liveView.timing ??= {};
+    timing.painter = (timing.painter || 0) + performance.now() - flight.sent;
+    // shown on the next animation frame; a result not shown yet gives way to this newer one
+    if (this.ready) closeBitmaps(this.ready.message);
+    this.ready = { message, flight };
+    // the next frame goes to the painter at once, not at the next animation frame:
+    // a paint that takes longer than a display frame would otherwise halve the rate
+    if (this.queue.length || this.pending) this.startPaint();
+    this.request();
+  }
+
+  present({ message, flight }) {
     const started = performance.now();
     const timing = window.__liveView.timing ??= {};
-    timing.painter = (timing.painter || 0) + started - flight.sent;
     const geometry = this.geometry;
     this.show("network", message.network,
               geometry && { left: 0, top: 0, width: geometry.width, height: geometry.height });
@@ -436,7 +459,6 @@ class LiveView {
       window.__liveView.lastEpoch = flight.frame.epoch;
     }
     timing.shown = (timing.shown || 0) + performance.now() - started;
-    if (this.queue.length || this.pending || this.dirty) this.request();
   }
 
   // A bitmap on its canvas, the canvas scaled by the compositor to `box` (CSS px).
