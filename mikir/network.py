@@ -723,7 +723,7 @@ class NeuralNetwork:
             plans = self._workspace(stop - start).plans(self)
             batches.append((Xb, Xb.T, Y[start:stop], plans, stop - start))
         step = self._batch_trainer(optimizer._bind([self._params], [self._grads]), record_loss)
-        loss_history, completed = history.loss, 0
+        loss_history = history.loss
         with np.errstate(over="ignore", invalid="ignore"):
             for epoch in range(epochs):
                 if shuffle:
@@ -744,8 +744,7 @@ class NeuralNetwork:
                     history.message = f"training diverged in epoch {epoch + 1}: {error}"
                     warnings.warn(history.message, RuntimeWarning, stacklevel=2)
                     break
-                completed += 1
-                history.completed = completed
+                history.completed += 1
                 if record_loss:
                     loss_history.append(total / n)
                 if validation_data is not None:

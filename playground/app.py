@@ -24,7 +24,6 @@ from playground import config as cfg  # noqa: E402
 from playground import (  # noqa: E402
     controls,
     live,
-    live_view,  # noqa: E402
     page_data,
     page_inspector,
     page_lab,
@@ -39,7 +38,6 @@ from playground.url_sync import sync_url  # noqa: E402
 # "auto": the sidebar starts open on a wide screen and collapsed on a phone.
 st.set_page_config(page_title="mikir playground", page_icon="🧠", layout="wide",
                    initial_sidebar_state="auto")
-live_view.preload_plotly()  # the charts' library loads while the rest is built
 state = st.session_state
 page_style.apply()  # contrast, focus rings, the phone layout, keyboard aids
 

@@ -35,14 +35,6 @@ def _view_js() -> str:
 _component = st.components.v2.component(
     "mikir.live_view", js=_view_js(),
     css=source("live_view.css"), isolate_styles=False)
-_preload = st.components.v2.component(
-    "mikir.preload", js=source("plotly_loader.js", "preload.js"), isolate_styles=False)
-
-
-def preload_plotly() -> None:
-    """Start loading plotly.js with the page's first element (the charts come later)."""
-    if stream.serving():
-        _preload(key="preload_plotly", data={"src": stream.plotly_src()}, height=0)
 
 
 def _number(value) -> float | None:

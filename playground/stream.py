@@ -199,15 +199,15 @@ class _PlotlyFile:
 
     def __init__(self, path: Path):
         self.path = path
-        self._body: bytes | None = None
-        self._gzipped: bytes | None = None
+        self._loaded: tuple[bytes, bytes, str] | None = None
 
     def load(self) -> tuple[bytes, bytes, str]:
-        if self._body is None:
+        """(body, gzipped body, content digest), read and computed once."""
+        if self._loaded is None:
             body = self.path.read_bytes()
-            self._gzipped = gzip.compress(body, compresslevel=9, mtime=0)
-            self._body = body
-        return self._body, self._gzipped, hashlib.sha256(self._body).hexdigest()[:16]
+            self._loaded = (body, gzip.compress(body, compresslevel=9, mtime=0),
+                            hashlib.sha256(body).hexdigest()[:16])
+        return self._loaded
 
 
 _plotly = _PlotlyFile(PLOTLY_FILE)

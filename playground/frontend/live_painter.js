@@ -6,7 +6,7 @@
 //
 // Messages in:  {type: "scene", scene}   the network's shape, geometry, layout
 //               {type: "paint", id, frame, view}   draw this frame as seen now
-// Message out:  {type: "painted", id, network, output, weights, scale, resolution}
+// Message out:  {type: "painted", id, network, output, weights, scale}
 
 const THUMB = 24;           // a neuron's map: THUMB × THUMB points
 // The output map's grid: work (multiply-adds, and an activation counted as 8)
@@ -42,7 +42,7 @@ class Painter {
     const network = this.drawNetwork(params, view.hover);
     const output = this.drawOutput(view);
     const { bitmap: weights, scale } = this.drawWeights(params, view.columns);
-    return { network, output, weights, scale, resolution: this.mapResolution };
+    return { network, output, weights, scale };
   }
 
   // Every neuron's map (THUMB² points over the whole plane), and the output

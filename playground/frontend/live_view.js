@@ -174,7 +174,6 @@ class LiveView {
     this.loss = null;        // client-side loss arrays since the scene's history
     this.lossDrawn = 0;
     this.scale = 1;          // the weights' colour limit
-    this.drawn = 0;
     window.__liveView = window.__liveView || { framesDrawn: 0, framesReceived: 0, lastEpoch: null };
     this.listen();
     this.resizer = new ResizeObserver(() => this.layout());
@@ -393,25 +392,26 @@ class LiveView {
   paint(frame, isNew) {
     if (!this.geometry || !this.painter) return;
     this.sendScene();
-    const layout = this.weightsPlot._fullLayout;
     const view = {
       range: this.outputRange(), hover: this.hoverNeuron,
-      discretize: !!this.scene.options.discretize,
-      columns: layout?.xaxis && this.scene.weights ? Math.round(layout.xaxis.range[1] + 0.5) : 0,
+      discretize: !!this.scene.options.discretize, columns: this.weightsBox()?.columns ?? 0,
     };
     const id = (this.paintId = (this.paintId || 0) + 1);
     this.inFlight = { id, frame, isNew, sent: performance.now() };
     this.painter.postMessage({ type: "paint", id, frame: { params: frame.params }, view });
   }
 
+  // The painter's copy of the shape and geometry, sent again only when a rerun
+  // brought a new scene, the layout changed or the screen's pixel ratio did.
   sendScene() {
-    const scene = { net: this.scene.net, layers: this.layoutParams.layers,
-                    geometry: this.geometry, dpr: window.devicePixelRatio || 1,
-                    weights: this.scene.weights || null };
-    const key = JSON.stringify(scene);
-    if (key === this.painterKey) return;
-    this.painterKey = key;
-    this.painter.postMessage({ type: "scene", scene });
+    const dpr = window.devicePixelRatio || 1, sent = this.painterSent;
+    if (sent && sent.scene === this.scene && sent.geometry === this.geometry && sent.dpr === dpr) {
+      return;
+    }
+    this.painterSent = { scene: this.scene, geometry: this.geometry, dpr };
+    this.painter.postMessage({ type: "scene", scene: {
+      net: this.scene.net, layers: this.layoutParams.layers, geometry: this.geometry, dpr,
+      weights: this.scene.weights || null } });
   }
 
   painted(message) {
@@ -454,7 +454,6 @@ class LiveView {
     this.drawStatus(flight.frame);
     this.drawLegend();
     if (flight.isNew) {
-      this.drawn += 1;
       window.__liveView.framesDrawn += 1;
       window.__liveView.lastEpoch = flight.frame.epoch;
     }
@@ -554,7 +553,8 @@ class LiveView {
     }));
   }
 
-  // The weight cells' box on the page: the weights plot's axes, cell −0.5 to n − 0.5.
+  // The weight cells' box on the page (the weights plot's axes, cell −0.5 to n − 0.5)
+  // and its number of columns.
   weightsBox() {
     const layout = this.weightsPlot._fullLayout;
     if (!layout?.xaxis || !this.scene.weights) return null;
@@ -562,7 +562,7 @@ class LiveView {
     const columns = Math.round(xa.range[1] + 0.5);
     const left = xa._offset + xa.l2p(-0.5), right = xa._offset + xa.l2p(columns - 0.5);
     const top = ya._offset + ya.l2p(-0.5), bottom = ya._offset + ya.l2p(rows - 0.5);
-    return { left, top, width: right - left, height: bottom - top };
+    return { left, top, width: right - left, height: bottom - top, columns };
   }
 
   // ＋/－ under each hidden layer, as in TensorFlow Playground: real buttons

@@ -1,4 +1,4 @@
-// One plotly.js per page, shared with live_chart and the preload: the <script>
+// One plotly.js per page, shared by the live view and live_chart: the <script>
 // page_head.py put in the HTML head if it is there (waited for, not loaded twice),
 // else one added here.
 function loadPlotly(src) {
