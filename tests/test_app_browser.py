@@ -68,12 +68,14 @@ def number(text: str) -> float:
     return float(text.replace(",", "").replace("%", ""))
 
 
-def shown(page) -> dict:
+def shown(page, idle: bool = False) -> dict:
     """What every view of the page shows now, read in one go (once a new scene's
-    frame is drawn: until the next animation frame it is only pending)."""
-    return page.wait_for_function(f"""() => {{
+    frame is drawn: until the next animation frame it is only pending). ``idle``
+    (paused): also once nothing else is on its way to the screen (a paint in the
+    worker, a painted frame waiting for the next animation frame: milliseconds)."""
+    return page.wait_for_function(f"""(idle) => {{
       const view = {VIEW}, frame = view.current, loss = view.loss;
-      if (!frame || view.pending) return null;
+      if (!frame || view.pending || (idle && !view.settled)) return null;
       const last = loss && (loss.points.length ? loss.points.at(-1) : loss.start);
       const text = (name) => document.querySelector(
         `.live-status [data-field="${{name}}"]`).textContent;
@@ -90,7 +92,7 @@ def shown(page) -> dict:
                  epoch: view.scene.frame.epoch, steps: view.scene.frame.steps}},
         params: Array.from(frame.params),
       }};
-    }}""", timeout=10_000).json_value()
+    }}""", arg=idle, timeout=10_000).json_value()
 
 
 def assert_consistent(state: dict) -> None:
@@ -285,7 +287,7 @@ def test_play_pause_step_on_spiral(browser_page, app_url):
 
     press_and_expect(play_button(page), "Play")
     wait_for_app(page)
-    paused = shown(page)
+    paused = shown(page, idle=True)
     assert_consistent(paused)
     page.wait_for_timeout(1500)
     assert shown(page)["seq"] == paused["seq"]  # really paused
@@ -672,7 +674,7 @@ def test_pause_or_step_while_playing_the_heavy_link_stops_for_good(browser_page,
         expect(play_button(page)).to_contain_text("Play")
     wait_for_app(page)
     page.wait_for_timeout(300)
-    stopped = shown(page)
+    stopped = shown(page, idle=True)
     assert_consistent(stopped)
     assert stopped["steps"] > before["steps"]
     page.wait_for_timeout(3000)

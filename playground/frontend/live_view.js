@@ -371,6 +371,11 @@ class LiveView {
     this.dirty = false;
   }
 
+  // Nothing on its way to the screen: every view shows `current` (tests wait for it).
+  get settled() {
+    return !this.pending && !this.inFlight && !this.ready;
+  }
+
   apply(frame) {
     this.current = frame;
     if (frame.diverged && this.reported !== frame.run) {
