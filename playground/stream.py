@@ -36,6 +36,7 @@ RENEW_SECONDS = 0.25  # how often an open socket renews the lease
 # TCP), so frames made at 60/s go ~2-3 per message and the page plays them one per
 # animation frame (its queue), ~40 ms behind at most
 SEND_SECONDS = 1 / 25
+FRAMES_PER_MESSAGE = 64  # a socket further behind than this skips to the newest frames
 HEADER_FIELDS = ("seq", "run", "epoch", "steps", "batch", "batches", "train_loss",
                  "test_loss", "train_accuracy", "test_accuracy", "diverged")
 MAGIC = 0x4D4B  # "MK": a message of packed frames
@@ -162,7 +163,7 @@ async def live_socket(websocket) -> None:
                     await asyncio.to_thread(trainer.keep_alive, LEASE_SECONDS)
             new_frame.clear()
             armed[0] = True  # before reading: a frame made after this wakes the loop
-            frames = trainer.frames_after(last)
+            frames = trainer.frames_after(last, FRAMES_PER_MESSAGE)
             if frames:
                 armed[0] = False
                 message = pack_frames(frames)
