@@ -112,11 +112,14 @@ def test_compare_three_rates_range_test_and_landscape(page, app_url):
 
     press_and_expect(play, "Play")
     settle(page)
-    time.sleep(0.5)
-    paused = [run_epoch(page, i) for i in range(3)]
-    assert len(set(paused)) == 1  # none of these rates diverges: all in step
+    # none of these rates diverges: all in step (the cards are read one by one, so
+    # allow the page a moment to finish drawing the paused state)
+    epochs = lambda: [run_epoch(page, i) for i in range(3)]  # noqa: E731
+    wait_until(lambda: len(set(epochs())) == 1, timeout=5,
+               message=f"the runs are not in step once paused: {epochs()}")
+    paused = epochs()
     time.sleep(1.0)
-    assert [run_epoch(page, i) for i in range(3)] == paused  # really paused
+    assert epochs() == paused, f"still training after Pause (label {play.inner_text()!r})"
 
     page.get_by_role("button", name="Step epoch").click()
     settle(page)
