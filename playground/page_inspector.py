@@ -164,7 +164,8 @@ def render(state) -> None:
     try:
         _render(state)
     except Exception as error:  # never a traceback on the page
-        st.error(f"The inspector could not show this step: {error}", icon="⚠️")
+        st.error(f"The inspector could not show this step: {error}",
+                 icon=":material/error:")
 
 
 def _render(state) -> None:
@@ -174,9 +175,9 @@ def _render(state) -> None:
     data = session.data
     message = state.pop("inspector_error", None)
     if message:
-        st.error(message, icon="⚠️")
+        st.error(message, icon=":material/error:")
     if session.diverged:
-        st.error(session.diverged, icon="💥")
+        st.error(session.diverged, icon=":material/error:")
     if session.train_size == 0:
         st.info("There are no training points: add some under “Your data & model”.")
         return
@@ -296,7 +297,7 @@ def _render(state) -> None:
     with metrics_box:
         _metrics(view, inspection, focus, mode, chosen)
     for note in inspection.notes:
-        st.warning(note, icon="💥")
+        st.warning(note, icon=":material/warning:")
 
     # ---- 3–6. the tables
     forward, backward = st.columns(2, gap="large")

@@ -52,7 +52,7 @@ def _section(state, draw, name: str) -> None:
     try:
         draw(state)
     except Exception as error:  # noqa: BLE001 (Streamlit's rerun/stop are BaseExceptions)
-        st.error(f"{name} could not be shown: {error}", icon="⚠️")
+        st.error(f"{name} could not be shown: {error}", icon=":material/error:")
 
 
 def _guarded(action):
@@ -104,7 +104,7 @@ def _main_divergence(state) -> None:
     diverged = state.trainer.frame().diverged
     if diverged:
         left, right = st.columns([3, 1], vertical_alignment="center")
-        left.error(f"The Playground's run: {diverged}", icon="💥")
+        left.error(f"The Playground's run: {diverged}", icon=":material/error:")
         right.button("Rewind to the last good epoch", key="lab_rewind_main",
                      on_click=_guarded(state.trainer.rewind), width="stretch",
                      icon=":material/undo:")
@@ -147,7 +147,7 @@ def _comparison_section(state) -> None:
                    f"{'optimizers' if by_optimizer else 'learning rates'} "
                    f"(now {len(variants)}).]")
     if state.get("lab_error"):
-        st.error(state.pop("lab_error"), icon="⚠️")
+        st.error(state.pop("lab_error"), icon=":material/error:")
 
     owner = state.lab_trainer
     if owner is None:
@@ -368,7 +368,8 @@ def _range_test_section(state) -> None:
                 _run_range_test(state)
             stored = state.lab_range
         except Exception as error:  # noqa: BLE001
-            st.error(f"The range test did not run: {error}", icon="⚠️")
+            st.error(f"The range test did not run: {error}",
+                     icon=":material/error:")
     if not stored:
         st.info("Press **Run range test**: it takes about a second.", icon=":material/info:")
         return
