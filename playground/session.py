@@ -305,20 +305,52 @@ class TrainingSession:
         if count <= 0:
             return True
         self._keep_rewind_point()
+        optimizer_before = copy.deepcopy(self.optimizer) if count > 1 else None
+        seed = int(self._rng.integers(2**63))
         # record_loss=False: the epochs' losses are not used here (the history's are
         # measured on the whole set), and the weights are the same bit for bit
         history = self.net.fit(
             self.data.F_train, self.data.Y_train, epochs=count, batch_size=self.batch_size,
-            optimizer=self.optimizer, shuffle=True, seed=int(self._rng.integers(2**63)),
-            record_loss=False,
+            optimizer=self.optimizer, shuffle=True, seed=seed, record_loss=False,
         )
-        done = history.epochs
-        self.epoch += done
-        self.steps += done * math.ceil(self.train_size / self.batch_size)
+        if history.diverged and history.epochs:
+            # Blew up inside a chunk: its epochs left no history and no rewind point.
+            # Train the same epochs again (same seed: the same bits), epoch by epoch.
+            self._replay_to_blow_up(history.epochs + 1, seed, optimizer_before)
+            return False
+        self._count_epochs(history.epochs)
         if history.diverged:
             self._diverge(history.message)
             return False
         return self._check_finite()
+
+    def _count_epochs(self, done: int) -> None:
+        self.epoch += done
+        self.steps += done * math.ceil(self.train_size / self.batch_size)
+
+    def _replay_to_blow_up(self, epochs: int, seed: int, optimizer) -> None:
+        """The chunk since the last rewind point once more, recording each epoch's
+        losses and keeping its weights, so the loss curve rises to the epoch that
+        failed and Rewind can go to the last sane epoch rather than the chunk's start."""
+        self.net.set_parameters(self.last_good[2])
+        self.optimizer = optimizer
+
+        def each_epoch(epoch: int, history) -> None:
+            if history.diverged:
+                return
+            self._count_epochs(1)
+            self.record()
+            self._keep_rewind_point()
+
+        history = self.net.fit(
+            self.data.F_train, self.data.Y_train, epochs=epochs, batch_size=self.batch_size,
+            optimizer=self.optimizer, shuffle=True, seed=seed, record_loss=False,
+            callback=each_epoch,
+        )
+        if history.diverged:
+            self._diverge(history.message)
+        else:  # cannot happen (the same bits), but never leave a run half-told
+            self._check_finite()
 
     def train_for(self, seconds: float, max_epochs: int) -> int:
         """Train whole epochs until the time budget or the epoch cap is reached."""
@@ -482,11 +514,15 @@ class TrainingSession:
         return loss, float(np.mean(predicted == np.asarray(y)))
 
     def record(self):
-        """Measure train and test loss now and add them to the history."""
+        """Measure train and test loss now and add them to the history.
+
+        A diverged run's (NaN) point goes at the epoch that failed, after the last
+        finished one, whose loss stays on the curve."""
         d = self.data
         train_loss, train_accuracy = self.evaluate(d.F_train, d.Y_train, d.y_train)
         test_loss, test_accuracy = self.evaluate(d.F_test, d.Y_test, d.y_test)
-        self.history.append(self.epoch, _finite_or_nan(train_loss), _finite_or_nan(test_loss),
+        self.history.append(self.epoch + (1 if self.diverged else 0),
+                            _finite_or_nan(train_loss), _finite_or_nan(test_loss),
                             train_accuracy, test_accuracy)
 
     @property

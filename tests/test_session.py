@@ -156,6 +156,38 @@ def test_a_blow_up_is_told_once_and_shown_with_the_last_finite_weights(by_batche
     np.testing.assert_array_equal(session.net.get_parameters(), shown)
 
 
+def test_a_blow_up_inside_a_chunk_of_epochs_is_told_epoch_by_epoch(monkeypatch):
+    """Playing trains up to 64 epochs in one fit; when they blow up, the loss curve
+    still rises epoch by epoch to the one that failed, the run ends in the same bits
+    as the chunk that failed, and Rewind goes to the newest sane epoch."""
+    config = DEFAULT.replace(dataset="plane", activation="linear", learning_rate=1.0)
+    session = TrainingSession(config)
+    blown_up = []
+    replay = TrainingSession._replay_to_blow_up
+
+    def watched(self, *args):
+        blown_up.append(self.net.get_parameters())  # the chunk's own result
+        replay(self, *args)
+
+    monkeypatch.setattr(TrainingSession, "_replay_to_blow_up", watched)
+    assert not session.train_epochs(64)
+    assert len(blown_up) == 1
+    failed = int(session.diverged.split("diverged in epoch ")[1].split(":")[0].replace(",", ""))
+    assert failed == session.epoch + 1 >= 3
+    history = session.history
+    assert history.epoch == list(range(session.epoch + 1))
+    assert np.isfinite(history.train_loss).all()
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(session.net.get_parameters(), blown_up[0])
+    session.record()  # the frame after it: a NaN point at the failed epoch, after the last
+    assert history.epoch[-2:] == [failed - 1, failed] and math.isnan(history.train_loss[-1])
+    shown = session.parameters_to_show()
+    session.rewind()
+    assert 0 < session.epoch < failed and not session.diverged  # not the chunk's start
+    np.testing.assert_array_equal(session.net.get_parameters(), shown)
+    assert session.history.epoch[-1] == session.epoch
+
+
 def test_history_stays_bounded():
     session = TrainingSession(DEFAULT.replace(points=50))
     for _ in range(3 * MAX_HISTORY):
