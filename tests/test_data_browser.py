@@ -261,3 +261,29 @@ def test_script_and_classroom_link(page, app_url):
     wait_for_app(page)
     expect(page.locator(".st-key-w_activation")).to_be_visible()
     assert page.locator(".st-key-w_learning_rate").count() == 0
+
+
+HOSTILE_NAME = "[click](https://evil.example)**x**<img src=x onerror=alert(1)>"
+
+
+def test_hostile_file_names_are_shown_as_plain_text(page, app_url):
+    """A file's name is the uploader's text: it must not become a link, an image or bold."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.add_init_script("window.__alerted = 0; window.alert = () => { window.__alerted++; };")
+    open_data_tab(page, app_url)
+    rows = "x1,x2,label\n" + "".join(f"{i % 5 - 2},{i // 5 - 2},{i % 2}\n" for i in range(20))
+    upload(page, "dm_csv", f"{HOSTILE_NAME}.csv", "text/csv", rows.encode())
+    alerts = page.locator(".mikir-alert, [data-testid=stAlert]")
+    used = alerts.filter(has_text="Using 20 points")
+    expect(used).to_contain_text("from “[click](https://evil.example)**x**<img src=x")
+    upload(page, "dm_model", f"{HOSTILE_NAME}.json", "application/json", b"{}")
+    refused = alerts.filter(has_text="was not loaded")
+    expect(refused).to_contain_text("“[click](https://evil.example)**x**<img src=x")
+    no_traceback(page)
+    for alert in (used, refused):
+        assert alert.locator("a, img, strong, em, b").count() == 0  # the name stayed text
+    assert page.locator("a[href*='evil.example']").count() == 0
+    assert page.locator("img[src='x'], img[onerror]").count() == 0
+    assert page.evaluate("window.__alerted") == 0
+    assert not [url for url in requests if "evil.example" in url or url.endswith("/x")]
