@@ -9,11 +9,14 @@ function titleHtml(text) {
   return escapeHtml(text).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>");
 }
 
-// A label's first line as text. DOMParser's document is inert: nothing in the
-// label runs (an <img onerror> in it would, were it set as innerHTML here).
-function plainText(html) {
-  const first = String(html ?? "").split("<br>")[0];
-  return new DOMParser().parseFromString(first, "text/html").body.textContent;
+// A label's first line as text: our hover markup (<b>, </b>) dropped, the rest kept
+// literally. It is never parsed as HTML, so an <img onerror> in it stays text.
+function plainText(label) {
+  return String(label ?? "").split("<br>")[0].replace(/<\/?b>/g, "");
+}
+
+function make(tag, props) {
+  return Object.assign(document.createElement(tag), props);
 }
 
 function send(root, name, event) {
@@ -25,17 +28,16 @@ function send(root, name, event) {
 // Enter or Apply sends {customdata, value}, Escape or × closes it.
 function openEditor(root, panel, p, ev) {
   panel.editor?.remove();
-  const box = document.createElement("form");
-  box.className = "live-chart-editor";
-  const label = plainText(p.text) || "value";
-  box.innerHTML = `<label>${escapeHtml(label)}</label>
-    <input type="number" step="any" required>
-    <button type="submit">Apply</button><button type="button" title="Close">×</button>`;
-  const input = box.querySelector("input");
+  const label = plainText(p.text) || "value";  // set as text: built node by node
+  const input = make("input", { type: "number", step: "any", required: true });
+  const closer = make("button", { type: "button", title: "Close", textContent: "×" });
+  const box = make("form", { className: "live-chart-editor" });
+  box.append(make("label", { textContent: label }), input,
+             make("button", { type: "submit", textContent: "Apply" }), closer);
   input.value = String(Number(Number(p.customdata[3] ?? 0).toPrecision(6)));
   input.setAttribute("aria-label", label);
   const close = () => { box.remove(); panel.editor = null; };
-  box.querySelector("button[type=button]").onclick = close;
+  closer.onclick = close;
   box.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
   box.onsubmit = (e) => {
     e.preventDefault();
