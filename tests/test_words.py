@@ -113,3 +113,19 @@ def test_reset_keeps_the_run_as_one_ghost(same_weights):
     button(at, "step_epoch").click().run()
     button(at, "reset").click().run()
     assert [g["name"] for g in at.session_state["ghosts"]] == ["lr 0.03 · SGD · tanh · 4-2"]
+
+
+def test_the_script_caption_counts_epochs_in_the_singular_for_one():
+    at = run_app()
+    at.session_state["page"] = "Your data & model"
+    at.run()
+    script = next(c.value for c in at.caption if "Rebuilds this run" in c.value)
+    assert "and trains 0 epochs." in script
+    at.session_state["page"] = "Playground"
+    at.run()
+    button(at, "step_epoch").click().run()
+    at.session_state["page"] = "Your data & model"
+    at.run()
+    assert not at.exception, at.exception
+    script = next(c.value for c in at.caption if "Rebuilds this run" in c.value)
+    assert "and trains 1 epoch." in script and "1 epochs" not in script
