@@ -457,8 +457,7 @@ def plane_layout(height: int) -> dict:
     )
 
 
-POINT_RADIUS = 0.11  # data units: ~7 px across on the page's output map
-_CIRCLE = np.exp(2j * np.pi * np.arange(9) / 8)  # a closed 8-gon
+POINT_SIZE = 7  # px across, at any zoom (the live view's output map too)
 
 
 def _point_colors(session, y) -> list[str]:
@@ -479,24 +478,13 @@ def _mix_scale(value: float) -> str:
     return "#" + "".join(f"{round(c0 + (c1 - c0) * t):02x}" for c0, c1 in zip(n, (r, g, b)))
 
 
-def _point_shapes(name: str, X, colors: list[str], edge: str, edge_width: float) -> list[dict]:
-    """Data points as small filled circles, one trace (one SVG path) per colour.
-
-    Plotly styles every marker on every redraw; a path of 12-gons costs the browser
-    a few per cent of that, which is what lets the output map keep up while training.
-    """
-    traces = []
-    colors = np.asarray(colors)
-    for color in dict.fromkeys(colors.tolist()):
-        chosen = X[colors == color]
-        rings = (chosen[:, 0] + 1j * chosen[:, 1])[:, None] + POINT_RADIUS * _CIRCLE
-        rings = np.column_stack([rings, np.full(len(rings), np.nan)]).ravel()
-        traces.append({
-            "type": "scatter", "mode": "lines", "fill": "toself", "name": f"{name} points",
-            "x": typed(rings.real), "y": typed(rings.imag), "hoverinfo": "skip",
-            "fillcolor": color, "line": {"color": edge, "width": edge_width},
-        })
-    return traces
+def _point_markers(name: str, X, colors: list[str], edge: str, edge_width: float) -> dict:
+    """Data points as markers: a constant size on screen, so zooming in spreads them
+    apart instead of growing them into big rings (as the live view draws them)."""
+    return {"type": "scatter", "mode": "markers", "name": f"{name} points",
+            "x": typed(X[:, 0]), "y": typed(X[:, 1]), "hoverinfo": "skip",
+            "marker": {"size": POINT_SIZE, "color": colors,
+                       "line": {"color": edge, "width": edge_width}}}
 
 
 def output_figure(session, show_test: bool = False, discretize: bool = False,
@@ -521,7 +509,7 @@ def output_figure(session, show_test: bool = False, discretize: bool = False,
         heatmap["z"] = typed(z)
     traces = [heatmap]
     for name, X, y, edge, edge_width in _point_splits(data, show_test, train_edge=1.2):
-        traces += _point_shapes(name, X, _point_colors(session, y), edge, edge_width)
+        traces.append(_point_markers(name, X, _point_colors(session, y), edge, edge_width))
         traces.append(hover_trace(
             name, X[:, 0], X[:, 1], customdata=np.column_stack([np.arange(len(X)), y]).tolist(),
             template=_point_hover(name, data.is_regression)))
@@ -610,7 +598,7 @@ def output_axes_figure(session, show_test: bool = False, height: int = 420) -> d
             "type": "scatter", "mode": "markers", "name": f"{name} points",
             "x": typed(X[:, 0]), "y": typed(X[:, 1]),
             "customdata": np.column_stack([np.arange(len(X)), y]).tolist(),
-            "marker": {"size": 7, "color": _point_colors(session, y),
+            "marker": {"size": POINT_SIZE, "color": _point_colors(session, y),
                        "line": {"color": edge, "width": edge_width}},
             "hovertemplate": _point_hover(name, data.is_regression) + "<extra></extra>",
         })

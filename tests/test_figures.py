@@ -72,15 +72,17 @@ def test_output_points_are_the_training_data(trained):
     assert train["customdata"][5][1] == data.y_train[5]
     assert "class = %{customdata[1]}" in train["hovertemplate"]
     assert not by_name(figures.output_figure(trained, show_test=False), "test")
-    # What is drawn: one small circle per point, in its class colour.
-    for label, color in enumerate(figures.CLASS_COLORS[:2]):
-        (shapes,) = [t for t in by_name(figure, "training points") if t["fillcolor"] == color]
-        rings = np.column_stack([decode(shapes["x"]), decode(shapes["y"])]).reshape(
-            -1, len(figures._CIRCLE) + 1, 2)[:, :-2]  # no closing vertex, no gap
-        centres = rings.mean(axis=1)
-        assert np.allclose(centres, data.X_train[data.y_train == label], atol=1e-5)
-        radius = np.hypot(*(rings[:, 0] - centres).T)
-        assert np.allclose(radius, figures.POINT_RADIUS, rtol=1e-4)
+    # What is drawn: one marker per point, in its class colour, as big on screen at
+    # any zoom (shapes in data units grew into big rings when zoomed in).
+    for name, X, y in (("training", data.X_train, data.y_train),
+                       ("test", data.X_test, data.y_test)):
+        (drawn,) = by_name(figure, f"{name} points")
+        assert drawn["mode"] == "markers" and "fill" not in drawn
+        assert np.array_equal(decode(drawn["x"]), X[:, 0].astype(np.float32))
+        assert np.array_equal(decode(drawn["y"]), X[:, 1].astype(np.float32))
+        assert drawn["marker"]["size"] == figures.POINT_SIZE == 7  # px, as the live view
+        assert drawn["marker"]["color"] == [figures.CLASS_COLORS[int(k)] for k in y]
+    assert not [t for t in figure["data"] if t.get("fill") or t.get("mode") == "lines"]
 
 
 def test_discretized_output_is_the_predicted_class(trained):
