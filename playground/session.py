@@ -27,6 +27,7 @@ warnings.filterwarnings("ignore", message="training diverged", category=RuntimeW
 
 BLOWN_UP = 100.0  # a loss this many times the run's first one is past saving
 REWIND_POINTS = 8  # earlier epoch boundaries kept, in case the newest is already bad
+RETELL_SECONDS = 0.02  # a blow-up is retold epoch by epoch only if that is this quick
 MAX_HISTORY = 1000  # points kept per curve; older ones are thinned, never dropped wholesale
 CLASS_NAMES = ("orange", "blue", "green", "purple", "red", "teal")
 
@@ -137,6 +138,22 @@ def _regularization(config: Config):
 MAX_EDIT = 1e6  # the largest weight a learner may type
 
 
+@dataclass(frozen=True)
+class _ReplayStart:
+    """An epoch boundary with everything that decides what training does next
+    (weights, optimizer state, shuffling), and the call made from it: ``epochs``
+    in one fit, or 0 for one epoch of single mini-batches. From here the same
+    calls give the same bits."""
+
+    epoch: int
+    steps: int
+    params: np.ndarray
+    optimizer: object
+    rng_state: dict
+    order: np.ndarray
+    epochs: int
+
+
 class TrainingSession:
     """One learner's run. ``apply`` takes a new Config and changes only what must change."""
 
@@ -162,6 +179,8 @@ class TrainingSession:
         self.last_good = (0, 0, self.net.get_parameters())
         self._first_params = self.last_good[2]
         self._earlier_good: deque = deque(maxlen=REWIND_POINTS)
+        self._replay_starts: deque[_ReplayStart] = deque(maxlen=REWIND_POINTS + 1)
+        self._retelling = False
         self.record()
 
     def apply(self, config: Config) -> bool:
@@ -182,6 +201,7 @@ class TrainingSession:
                 self.data = self._with_features(config.features)
             self._start()
             return True
+        self._replay_starts.clear()  # what follows no longer follows from them
         if old.optimizer != config.optimizer:
             self.optimizer = make_optimizer(config)  # new state, same weights
         self.optimizer.learning_rate = config.learning_rate  # keeps momentum/Adam state
@@ -200,6 +220,7 @@ class TrainingSession:
         self._order = np.arange(len(self.data.F_train))
         self._cursor = 0
         self._epoch_seconds = None
+        self._replay_starts.clear()
         self.record()
         return False
 
@@ -269,6 +290,7 @@ class TrainingSession:
         if self._cursor == 0:
             # an epoch boundary with finite weights: where a rewind comes back to
             self._keep_rewind_point()
+            self._mark_replay_start(0)
             self._rng.shuffle(self._order)
         batch = self._order[self._cursor:self._cursor + self.batch_size]
         try:
@@ -282,6 +304,8 @@ class TrainingSession:
         if self._cursor >= n:
             self._cursor = 0
             self.epoch += 1
+            if self._retelling:
+                self.record()
         return self._check_finite()
 
     def step_epoch(self) -> bool:
@@ -305,20 +329,18 @@ class TrainingSession:
         if count <= 0:
             return True
         self._keep_rewind_point()
-        optimizer_before = copy.deepcopy(self.optimizer) if count > 1 else None
-        seed = int(self._rng.integers(2**63))
+        self._mark_replay_start(count)
+        started = time.perf_counter()
         # record_loss=False: the epochs' losses are not used here (the history's are
         # measured on the whole set), and the weights are the same bit for bit
         history = self.net.fit(
             self.data.F_train, self.data.Y_train, epochs=count, batch_size=self.batch_size,
-            optimizer=self.optimizer, shuffle=True, seed=seed, record_loss=False,
+            optimizer=self.optimizer, shuffle=True, seed=int(self._rng.integers(2**63)),
+            record_loss=False, callback=self._retold_epoch if self._retelling else None,
         )
-        if history.diverged and history.epochs:
-            # Blew up inside a chunk: its epochs left no history and no rewind point.
-            # Train the same epochs again (same seed: the same bits), epoch by epoch.
-            self._replay_to_blow_up(history.epochs + 1, seed, optimizer_before)
-            return False
-        self._count_epochs(history.epochs)
+        if not self._retelling:  # (retold epochs were counted one by one)
+            self._count_epochs(history.epochs)
+            self._epoch_seconds = (time.perf_counter() - started) / max(history.epochs, 1)
         if history.diverged:
             self._diverge(history.message)
             return False
@@ -328,29 +350,79 @@ class TrainingSession:
         self.epoch += done
         self.steps += done * math.ceil(self.train_size / self.batch_size)
 
-    def _replay_to_blow_up(self, epochs: int, seed: int, optimizer) -> None:
-        """The chunk since the last rewind point once more, recording each epoch's
-        losses and keeping its weights, so the loss curve rises to the epoch that
-        failed and Rewind can go to the last sane epoch rather than the chunk's start."""
-        self.net.set_parameters(self.last_good[2])
-        self.optimizer = optimizer
+    def _retold_epoch(self, epoch: int, history) -> None:
+        """Each epoch of a fit being retold: its losses and a rewind point."""
+        self._count_epochs(1)
+        self.record()
+        self._keep_rewind_point()
 
-        def each_epoch(epoch: int, history) -> None:
-            if history.diverged:
-                return
-            self._count_epochs(1)
-            self.record()
-            self._keep_rewind_point()
+    def _mark_replay_start(self, epochs: int) -> None:
+        self._replay_starts.append(_ReplayStart(
+            self.epoch, self.steps, self.net.get_parameters(), copy.deepcopy(self.optimizer),
+            copy.deepcopy(self._rng.bit_generator.state), self._order.copy(), epochs))
 
-        history = self.net.fit(
-            self.data.F_train, self.data.Y_train, epochs=epochs, batch_size=self.batch_size,
-            optimizer=self.optimizer, shuffle=True, seed=seed, record_loss=False,
-            callback=each_epoch,
-        )
-        if history.diverged:
-            self._diverge(history.message)
-        else:  # cannot happen (the same bits), but never leave a run half-told
-            self._check_finite()
+    def _retell(self) -> bool:
+        """After a blow-up, train again from the newest sane epoch boundary with the
+        same calls (the same bits), recording every epoch: the loss curve then rises
+        to the epoch that failed and Rewind can go to the newest sane epoch, where
+        playing many epochs per call left no points. True if it did (the run is then
+        diverged and told); False leaves the run as it was."""
+        starts = list(self._replay_starts)
+        if not starts or self._epoch_seconds is None:
+            return False
+        blown_up = self.net.get_parameters()
+        limit = BLOWN_UP * self._first_loss()
+        index = next((i for i in reversed(range(len(starts)))
+                      if self._loss_of(starts[i].params) <= limit), None)
+        self.net.set_parameters(blown_up)
+        if index is None:
+            return False
+        epochs = self.epoch - starts[index].epoch + 1  # to the one that failed
+        if 2 * epochs * self._epoch_seconds > RETELL_SECONDS:
+            return False  # a unit of training work stays short
+        saved = copy.copy(self.__dict__)
+        saved["history"] = copy.deepcopy(self.history)
+        saved["_earlier_good"] = copy.copy(self._earlier_good)
+        saved["_rng"] = copy.deepcopy(self._rng)
+        start = starts[index]
+        self.net.set_parameters(start.params)
+        self.optimizer = copy.deepcopy(start.optimizer)
+        self._rng.bit_generator.state = copy.deepcopy(start.rng_state)
+        self._order = start.order.copy()
+        self.epoch, self.steps, self._cursor = start.epoch, start.steps, 0
+        self.history.truncate(start.epoch)
+        self._replay_starts = deque(starts[:index], maxlen=self._replay_starts.maxlen)
+        self._retelling = True
+        try:
+            for start in starts[index:]:
+                if not (self.train_epochs(start.epochs) if start.epochs
+                        else self._batch_epoch()):
+                    break
+        finally:
+            self._retelling = False
+        if self.diverged and (self.epoch, self.steps) == (saved["epoch"], saved["steps"]) \
+                and np.array_equal(self.net.get_parameters(), blown_up, equal_nan=True):
+            return True
+        self.__dict__.update(saved)  # not the same run (cannot happen): as it was
+        self.net.set_parameters(blown_up)
+        return False
+
+    def _batch_epoch(self) -> bool:
+        while self.step_batch():
+            if self._cursor == 0:
+                return True
+        return False
+
+    def _first_loss(self) -> float:
+        first = self.history.train_loss[0] if self.history.train_loss else math.nan
+        return first if math.isfinite(first) and first > 0 else 1.0
+
+    def _loss_of(self, params: np.ndarray) -> float:
+        """The training loss with these weights (it leaves them in the network)."""
+        self.net.set_parameters(params)
+        with np.errstate(all="ignore"):
+            loss = self.net.loss(self.data.F_train, self.data.Y_train)
+        return loss if math.isfinite(loss) else math.inf
 
     def train_for(self, seconds: float, max_epochs: int) -> int:
         """Train whole epochs until the time budget or the epoch cap is reached."""
@@ -421,6 +493,8 @@ class TrainingSession:
         """One message naming one epoch, and the weights the views show meanwhile:
         those of the newest epoch before the blow-up (where Rewind goes), not the
         ~1e58 ones a blow-up leaves, which would paint every chart grey."""
+        if not self._retelling and self._retell():
+            return
         cause = ("the loss became NaN (not a number)" if "nan" in reason.lower()
                  else "a weight became infinite" if "weight" in reason
                  else "the loss became infinite")
@@ -447,16 +521,10 @@ class TrainingSession:
     def _rewind_point(self) -> tuple[int, int, np.ndarray]:
         """The newest kept epoch boundary whose loss is finite and not blown up (at
         most BLOWN_UP × the run's first loss); it leaves those weights in the network."""
-        first = self.history.train_loss[0] if self.history.train_loss else math.nan
-        limit = BLOWN_UP * (first if math.isfinite(first) and first > 0 else 1.0)
-
-        def sane(point) -> bool:
-            self.net.set_parameters(point[2])
-            with np.errstate(all="ignore"):
-                return bool(self.net.loss(self.data.F_train, self.data.Y_train) <= limit)
-
+        limit = BLOWN_UP * self._first_loss()
         points = [self.last_good, *reversed(self._earlier_good)]
-        return next((p for p in points if sane(p)), (0, 0, self._first_params))
+        return next((p for p in points if self._loss_of(p[2]) <= limit),
+                    (0, 0, self._first_params))
 
     def rewind(self):
         """Back to the newest epoch boundary before the loss blew up.
@@ -471,6 +539,7 @@ class TrainingSession:
         self.epoch, self.steps, self._cursor = epoch, steps, 0
         self.history.truncate(epoch)
         self.diverged = None
+        self._replay_starts.clear()
         self.record()
 
     def set_parameter(self, layer: int, source: int, target: int, value) -> float:
@@ -495,6 +564,7 @@ class TrainingSession:
             net.weights[layer][source, target] = number
         else:
             raise ValueError("That link is no longer in the network.")
+        self._replay_starts.clear()  # a hand-made change: no replay goes through it
         self.record()
         return number
 

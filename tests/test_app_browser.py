@@ -757,6 +757,18 @@ def test_divergence_pauses_and_rewind_plays_again(browser_page, app_url):
     play_button(page).click()  # it diverges within the first slices
     expect(page.get_by_text(re.compile("diverged")).first).to_be_visible(timeout=30_000)
     expect(play_button(page)).to_be_disabled()
+    # the loss curve shows the blow-up: it rises from the start to a last finite
+    # point before the epoch that failed (not one point at epoch 0 and a gap)
+    message = page.get_by_text(re.compile("Training diverged in epoch")).first.inner_text()
+    failed = int(re.search(r"diverged in epoch ([\d,]+)", message)[1].replace(",", ""))
+    points = page.evaluate("""() => {
+      const plot = document.querySelector('.live-panel-loss .js-plotly-plot');
+      const trace = plot.data.find((t) => t.name === 'training loss');
+      return Array.from(trace.x).map((x, i) => [x, trace.y[i]])
+        .filter(([, y]) => Number.isFinite(y));
+    }""")
+    assert len(points) >= 2 and points[0][0] == 0, points
+    assert points[-1][1] > 100 * points[0][1] and points[-1][0] < failed, (failed, points)
     rewind = page.get_by_role("button", name="Rewind to the last good epoch")
     rewind.click()
     page.wait_for_timeout(200)

@@ -163,13 +163,13 @@ def test_a_blow_up_inside_a_chunk_of_epochs_is_told_epoch_by_epoch(monkeypatch):
     config = DEFAULT.replace(dataset="plane", activation="linear", learning_rate=1.0)
     session = TrainingSession(config)
     blown_up = []
-    replay = TrainingSession._replay_to_blow_up
+    retell = TrainingSession._retell
 
-    def watched(self, *args):
+    def watched(self):
         blown_up.append(self.net.get_parameters())  # the chunk's own result
-        replay(self, *args)
+        return retell(self)
 
-    monkeypatch.setattr(TrainingSession, "_replay_to_blow_up", watched)
+    monkeypatch.setattr(TrainingSession, "_retell", watched)
     assert not session.train_epochs(64)
     assert len(blown_up) == 1
     failed = int(session.diverged.split("diverged in epoch ")[1].split(":")[0].replace(",", ""))
@@ -186,6 +186,23 @@ def test_a_blow_up_inside_a_chunk_of_epochs_is_told_epoch_by_epoch(monkeypatch):
     assert 0 < session.epoch < failed and not session.diverged  # not the chunk's start
     np.testing.assert_array_equal(session.net.get_parameters(), shown)
     assert session.history.epoch[-1] == session.epoch
+
+
+def test_a_blow_up_too_long_to_retell_keeps_the_blown_up_run(monkeypatch):
+    """Without the retelling (it would take too long) the run still ends as it blew
+    up: the views show a sane epoch, the network keeps its own (blown-up) weights."""
+    monkeypatch.setattr(sess, "RETELL_SECONDS", 0.0)
+    config = DEFAULT.replace(dataset="plane", activation="linear", learning_rate=1.0)
+    session = TrainingSession(config)
+    assert not session.train_epochs(64)
+    assert session.history.epoch == [0]  # nothing retold
+    with np.errstate(all="ignore"):
+        blown_up = session.net.get_parameters()
+        assert not np.isfinite(session.net.loss(session.data.F_train, session.data.Y_train))
+    session.record()
+    assert math.isnan(session.history.train_loss[-1])
+    np.testing.assert_array_equal(session.net.get_parameters(), blown_up)
+    assert np.isfinite(session.parameters_to_show()).all()
 
 
 def test_history_stays_bounded():
