@@ -108,7 +108,7 @@ def _apply_edit(state, trainer, event) -> None:
         names = trainer.read(lambda s: figures.neuron_names(s.net.layer_sizes, s.data.features))
         what = (f"bias of {names[layer + 1][j]}" if k == -1 else
                 f"weight {names[layer][j]} → {names[layer + 1][k]}")
-        st.toast(f"Set the {what} to {number:g}.", icon="✏️")
+        st.toast(f"Set the {what} to {number:g}.", icon=":material/edit:")
     except ValueError as error:
         state.edit_notice = f"Not applied: {error}"
     st.rerun()  # the charts and the losses show the new value (or the refusal) at once

@@ -6,11 +6,11 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 PLAYGROUND = Path(__file__).resolve().parents[1] / "playground"
-ALERTS = {"error", "warning", "info", "success", "exception"}
+ALERTS = {"error", "warning", "info", "success", "exception", "toast"}
 
 
 def _alert_icons(source: str):
-    """Every literal icon= passed to an st.error/warning/info/success call (any container)."""
+    """Every literal icon= passed to an st.error/warning/info/success/toast call."""
     for node in ast.walk(ast.parse(source)):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ALERTS):
