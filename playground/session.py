@@ -27,7 +27,9 @@ warnings.filterwarnings("ignore", message="training diverged", category=RuntimeW
 
 BLOWN_UP = 100.0  # a loss this many times the run's first one is past saving
 REWIND_POINTS = 8  # earlier epoch boundaries kept, in case the newest is already bad
-RETELL_SECONDS = 0.02  # a blow-up is retold epoch by epoch only if that is this quick
+# A blow-up is retold epoch by epoch only within this much of the thread's CPU time
+# (CPU, not wall-clock: on a busy machine a preempted thread would never fit in it).
+RETELL_SECONDS = 0.02
 MAX_HISTORY = 1000  # points kept per curve; older ones are thinned, never dropped wholesale
 CLASS_NAMES = ("orange", "blue", "green", "purple", "red", "teal")
 
@@ -176,11 +178,13 @@ class TrainingSession:
         self._order = np.arange(len(self.data.F_train))
         self._cursor = 0
         self._epoch_seconds: float | None = None  # measured by train_until
+        self._epoch_cpu_seconds: float | None = None  # of the thread, in mikir's fit
         self.last_good = (0, 0, self.net.get_parameters())
         self._first_params = self.last_good[2]
         self._earlier_good: deque = deque(maxlen=REWIND_POINTS)
         self._replay_starts: deque[_ReplayStart] = deque(maxlen=REWIND_POINTS + 1)
         self._retelling = False
+        self._retell_deadline = math.inf  # a retelling past it stops and is undone
         self.record()
 
     def apply(self, config: Config) -> bool:
@@ -219,7 +223,7 @@ class TrainingSession:
         self.data = make_data(self.config)
         self._order = np.arange(len(self.data.F_train))
         self._cursor = 0
-        self._epoch_seconds = None
+        self._epoch_seconds = self._epoch_cpu_seconds = None
         self._replay_starts.clear()
         self.record()
         return False
@@ -330,7 +334,7 @@ class TrainingSession:
             return True
         self._keep_rewind_point()
         self._mark_replay_start(count)
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         # record_loss=False: the epochs' losses are not used here (the history's are
         # measured on the whole set), and the weights are the same bit for bit
         history = self.net.fit(
@@ -341,6 +345,7 @@ class TrainingSession:
         if not self._retelling:  # (retold epochs were counted one by one)
             self._count_epochs(history.epochs)
             self._epoch_seconds = (time.perf_counter() - started) / max(history.epochs, 1)
+            self._epoch_cpu_seconds = (time.thread_time() - started_cpu) / max(history.epochs, 1)
         if history.diverged:
             self._diverge(history.message)
             return False
@@ -350,11 +355,16 @@ class TrainingSession:
         self.epoch += done
         self.steps += done * math.ceil(self.train_size / self.batch_size)
 
-    def _retold_epoch(self, epoch: int, history) -> None:
-        """Each epoch of a fit being retold: its losses and a rewind point."""
+    def _retold_epoch(self, epoch: int, history) -> bool:
+        """Each epoch of a fit being retold: its losses and a rewind point; True
+        (stop the fit) once the retelling's time is up."""
         self._count_epochs(1)
         self.record()
         self._keep_rewind_point()
+        return self._retold_too_long()
+
+    def _retold_too_long(self) -> bool:
+        return time.thread_time() > self._retell_deadline
 
     def _mark_replay_start(self, epochs: int) -> None:
         self._replay_starts.append(_ReplayStart(
@@ -368,7 +378,8 @@ class TrainingSession:
         playing many epochs per call left no points. True if it did (the run is then
         diverged and told); False leaves the run as it was."""
         starts = list(self._replay_starts)
-        if not starts or self._epoch_seconds is None:
+        epoch_seconds = self._epoch_cpu_seconds or self._epoch_seconds
+        if not starts or epoch_seconds is None:
             return False
         blown_up = self.net.get_parameters()
         limit = BLOWN_UP * self._first_loss()
@@ -378,8 +389,9 @@ class TrainingSession:
         if index is None:
             return False
         epochs = self.epoch - starts[index].epoch + 1  # to the one that failed
-        if 2 * epochs * self._epoch_seconds > RETELL_SECONDS:
+        if epochs * epoch_seconds > RETELL_SECONDS:
             return False  # a unit of training work stays short
+        # the estimate may be off (a busy machine): past the deadline it stops, undone
         saved = copy.copy(self.__dict__)
         saved["history"] = copy.deepcopy(self.history)
         saved["_earlier_good"] = copy.copy(self._earlier_good)
@@ -393,17 +405,19 @@ class TrainingSession:
         self.history.truncate(start.epoch)
         self._replay_starts = deque(starts[:index], maxlen=self._replay_starts.maxlen)
         self._retelling = True
+        self._retell_deadline = time.thread_time() + RETELL_SECONDS
         try:
             for start in starts[index:]:
                 if not (self.train_epochs(start.epochs) if start.epochs
-                        else self._batch_epoch()):
+                        else self._batch_epoch()) or self._retold_too_long():
                     break
         finally:
             self._retelling = False
+            self._retell_deadline = math.inf
         if self.diverged and (self.epoch, self.steps) == (saved["epoch"], saved["steps"]) \
                 and np.array_equal(self.net.get_parameters(), blown_up, equal_nan=True):
             return True
-        self.__dict__.update(saved)  # not the same run (cannot happen): as it was
+        self.__dict__.update(saved)  # out of time (or not the same run): as it was
         self.net.set_parameters(blown_up)
         return False
 
@@ -411,6 +425,8 @@ class TrainingSession:
         while self.step_batch():
             if self._cursor == 0:
                 return True
+            if self._retold_too_long():
+                return False
         return False
 
     def _first_loss(self) -> float:

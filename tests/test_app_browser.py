@@ -767,7 +767,7 @@ def test_divergence_pauses_and_rewind_plays_again(browser_page, app_url):
       return Array.from(trace.x).map((x, i) => [x, trace.y[i]])
         .filter(([, y]) => Number.isFinite(y));
     }""")
-    assert len(points) >= 2 and points[0][0] == 0, points
+    assert len(points) >= 2 and points[0][0] == 0, (message, points)
     assert points[-1][1] > 100 * points[0][1] and points[-1][0] < failed, (failed, points)
     rewind = page.get_by_role("button", name="Rewind to the last good epoch")
     rewind.click()

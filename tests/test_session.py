@@ -188,10 +188,17 @@ def test_a_blow_up_inside_a_chunk_of_epochs_is_told_epoch_by_epoch(monkeypatch):
     assert session.history.epoch[-1] == session.epoch
 
 
-def test_a_blow_up_too_long_to_retell_keeps_the_blown_up_run(monkeypatch):
-    """Without the retelling (it would take too long) the run still ends as it blew
-    up: the views show a sane epoch, the network keeps its own (blown-up) weights."""
-    monkeypatch.setattr(sess, "RETELL_SECONDS", 0.0)
+@pytest.mark.parametrize("why", ["estimated too long", "ran out of time"])
+def test_a_blow_up_too_long_to_retell_keeps_the_blown_up_run(monkeypatch, why):
+    """Without the retelling (it would take too long, or its time ran out half-way)
+    the run still ends as it blew up: the views show a sane epoch, the network keeps
+    its own (blown-up) weights, and the history has no half-told epochs."""
+    if why == "estimated too long":
+        monkeypatch.setattr(sess, "RETELL_SECONDS", 0.0)
+    else:
+        checks = []
+        monkeypatch.setattr(TrainingSession, "_retold_too_long",
+                            lambda self: checks.append(self.epoch) or len(checks) > 1)
     config = DEFAULT.replace(dataset="plane", activation="linear", learning_rate=1.0)
     session = TrainingSession(config)
     assert not session.train_epochs(64)
@@ -203,6 +210,8 @@ def test_a_blow_up_too_long_to_retell_keeps_the_blown_up_run(monkeypatch):
     assert math.isnan(session.history.train_loss[-1])
     np.testing.assert_array_equal(session.net.get_parameters(), blown_up)
     assert np.isfinite(session.parameters_to_show()).all()
+    if why == "ran out of time":
+        assert checks[:2] == [1, 2]  # it retold epoch 1, then stopped once told to
 
 
 def test_history_stays_bounded():
