@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -40,17 +40,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(app_path: str | Path, timeout: float = 30.0, cwd: str | Path = ROOT,
-                     env: dict | None = None) -> Iterator[str]:
+                     env: dict | None = None, run_as: Sequence[str] = ()) -> Iterator[str]:
     """Run `streamlit run app_path` on 127.0.0.1 and yield its base URL.
 
     Started from the repository root (``cwd`` to start it elsewhere), in its
-    own process group so stopping it stops every child too.
+    own process group so stopping it stops every child too; ``run_as`` goes
+    before the command (e.g. setpriv, to run it as another user).
     """
     app_path = Path(app_path).resolve()
     port = free_port()
     log = tempfile.TemporaryFile()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app_path),
+        *run_as, sys.executable, "-m", "streamlit", "run", str(app_path),
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),

@@ -2,24 +2,28 @@
 
 A hosted app (a container image, a hosting service) may not write into its own
 tree and is started from wherever the host likes. Here the source is copied,
-made read-only (chmod; as root, as in CI, where permissions do not stop writes,
-a read-only bind mount: the kernel refuses every write) and started from `/`;
-the page must draw every chart and show no traceback, and the tree must be
-unchanged. (As another user: the interpreter lives under /root here, which an
-unprivileged user cannot enter, so the read-only mount stands in for it.)
+made read-only (chmod) and started from `/`, twice: as root (as in CI, where
+permissions do not stop root's writes) on a read-only bind mount, where the kernel
+refuses every write; and as the unprivileged user ``nobody``, who owns nothing
+there. The page must draw every chart and show no traceback, and the tree must be
+unchanged. (``nobody`` keeps one capability, to read and search folders: the
+interpreter lives under /root here, which no other user may enter. It cannot write
+anything it does not own.)
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import shutil
 import stat
 import subprocess
 import tempfile
 from pathlib import Path
 
-from conftest import ROOT, streamlit_server, wait_for_app
+import pytest
+from conftest import ROOT, SERVER_PIDS, streamlit_server, wait_for_app
 from playwright.sync_api import expect
 
 
@@ -47,11 +51,26 @@ def mounted_read_only(source: Path, target: Path):
         subprocess.run(["umount", str(target)], check=False)
 
 
-def test_read_only_tree_started_from_the_root_folder(browser):
+UNPRIVILEGED = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
+
+
+def uid_of(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Uid:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no Uid line for {pid}")
+
+
+@pytest.mark.parametrize("user", ["root on a read-only mount", "nobody"])
+def test_read_only_tree_started_from_the_root_folder(browser, user):
+    as_nobody = user == "nobody"
+    if as_nobody and os.geteuid() != 0:
+        pytest.skip("switching to another user needs root")
     with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         scratch = Path(scratch)
         tree = read_only_copy(scratch / "app")
-        if os.geteuid() == 0:
+        if not as_nobody and os.geteuid() == 0:
             tree = stack.enter_context(mounted_read_only(tree, scratch / "mounted"))
             probe = tree / "probe"
             try:
@@ -61,9 +80,17 @@ def test_read_only_tree_started_from_the_root_folder(browser):
                 pass
         home = scratch / "home"  # the user's own home may be written, the tree not
         home.mkdir()
+        if as_nobody:
+            shutil.chown(home, "nobody", "nogroup")
+            probe = subprocess.run([*UNPRIVILEGED, "touch", str(tree / "probe")],
+                                   capture_output=True)
+            assert probe.returncode != 0, "nobody may write into the tree"
         env = {**os.environ, "HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1"}
         before = {p: p.stat().st_mtime for p in tree.rglob("*")}
-        with streamlit_server(tree / "playground" / "serve.py", cwd="/", env=env) as url:
+        with streamlit_server(tree / "playground" / "serve.py", cwd="/", env=env,
+                              run_as=UNPRIVILEGED if as_nobody else ()) as url:
+            if as_nobody:
+                assert uid_of(SERVER_PIDS[url]) == pwd.getpwnam("nobody").pw_uid
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             try:
                 page.goto(url)
