@@ -111,3 +111,36 @@ def test_read_only_tree_started_from_the_root_folder(browser, user):
         copy = scratch / "app"
         for path in [copy, *copy.rglob("*")]:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+FAILING_SCRIPT = """
+import streamlit as st
+st.write("before the bug")
+raise ZeroDivisionError("secret detail from /srv/app/internal.py")
+"""
+
+
+@pytest.mark.parametrize("with_our_config", [True, False])
+def test_an_unforeseen_exception_shows_no_traceback(browser, with_our_config):
+    """With the app's own config (playground/.streamlit/config.toml) a bug shows a
+    generic message; without it (the control) Streamlit shows the traceback."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        (folder / "failing.py").write_text(FAILING_SCRIPT)
+        if with_our_config:
+            (folder / ".streamlit").mkdir()
+            shutil.copy(ROOT / "playground" / ".streamlit" / "config.toml",
+                        folder / ".streamlit" / "config.toml")
+        with streamlit_server(folder / "failing.py", cwd="/") as url:
+            page = browser.new_page()
+            try:
+                page.goto(url)
+                expect(page.get_by_text("before the bug")).to_be_visible(timeout=30_000)
+                expect(page.locator("[data-testid=stException]")).to_have_count(1)
+                body = page.inner_text("body")
+                shown = ("secret detail" in body, "ZeroDivisionError" in body,
+                         "Traceback" in body or "internal.py" in body)
+                assert shown == ((False, False, False) if with_our_config
+                                 else (True, True, True)), shown
+            finally:
+                page.close()
