@@ -553,6 +553,40 @@ def test_no_blank_frames_while_playing(browser_page, app_url):
     assert probe["blank"] == 0, probe
 
 
+def test_every_painted_frame_is_shown_in_order(browser_page, app_url):
+    """The painter runs ahead of the display by at most one frame: no result it
+    painted is replaced before it was shown (a quick painter once lost every other
+    frame that way), and the states shown only move forward."""
+    page = browser_page
+    open_app(page, app_url + "/?speed=1")
+    page.evaluate("""() => {
+      const seen = window.__shownOrder = {frames: 0, backwards: 0, drawn: null, epoch: null};
+      const sample = () => {  // what the page shows, on every display frame
+        if (seen.stop) return;
+        const live = window.__liveView;
+        if (live && live.framesDrawn !== seen.drawn) {
+          if (seen.epoch !== null && live.lastEpoch < seen.epoch) seen.backwards += 1;
+          seen.drawn = live.framesDrawn;
+          seen.epoch = live.lastEpoch;
+          seen.frames += 1;
+        }
+        requestAnimationFrame(sample);
+      };
+      requestAnimationFrame(sample);
+    }""")
+    press_and_expect(play_button(page), "Pause")
+    drawn = page.evaluate("window.__liveView.framesDrawn")
+    page.wait_for_function("(n) => window.__liveView.framesDrawn >= n + 120", arg=drawn,
+                           timeout=30_000)
+    press_and_expect(play_button(page), "Play")
+    shown = page.evaluate("() => { window.__shownOrder.stop = true; return {"
+                          " unseen: window.__liveView.paintedUnseen,"
+                          " frames: window.__shownOrder.frames,"
+                          " backwards: window.__shownOrder.backwards}; }")
+    assert shown["frames"] >= 100 and shown["backwards"] == 0, shown
+    assert shown["unseen"] == 0, shown
+
+
 def test_zoom_is_kept_while_playing(browser_page, app_url):
     page = browser_page
     open_app(page, app_url)

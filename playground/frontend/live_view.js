@@ -14,6 +14,10 @@ const HEADER = ["seq", "run", "epoch", "steps", "batch", "batches", "train_loss"
                 "test_loss", "train_accuracy", "test_accuracy", "diverged"];
 const MAGIC = 0x4d4b;
 const QUEUE_KEEP = 3;       // frames queued beyond this are skipped (latency stays low)
+// Painted results waiting for their display frame, shown one per frame in order: the
+// painter may run one frame ahead (a paint longer than a display frame does not halve
+// the rate) without a quick paint replacing a result before it was ever shown.
+const READY_KEEP = 2;
 const LOSS_MAX_POINTS = 2000;
 const LOSS_EVERY_MS = 100;  // the loss curve may lag the other views by this much
 const HOVER_PX = 7;
@@ -167,6 +171,7 @@ class LiveView {
     }
     this.painter = startPainter((message) => this.painted(message));
     this.inFlight = null;    // the frame the painter is drawing (one at a time)
+    this.ready = [];         // painted, to be shown one per display frame (READY_KEEP)
     this.queue = [];
     this.current = null;     // the frame drawn
     this.scene = null;
@@ -174,7 +179,9 @@ class LiveView {
     this.loss = null;        // client-side loss arrays since the scene's history
     this.lossDrawn = 0;
     this.scale = 1;          // the weights' colour limit
-    window.__liveView = window.__liveView || { framesDrawn: 0, framesReceived: 0, lastEpoch: null };
+    // counters for tests and benchmarks; paintedUnseen: results dropped before shown
+    window.__liveView = window.__liveView
+      || { framesDrawn: 0, framesReceived: 0, lastEpoch: null, paintedUnseen: 0 };
     this.listen();
     this.resizer = new ResizeObserver(() => this.layout());
     this.resizer.observe(this.root);
@@ -339,11 +346,12 @@ class LiveView {
   // On each animation frame: show the painter's newest result (one new state per
   // display frame), and give it the next frame if it is idle.
   tick() {
-    const ready = this.ready;
-    this.ready = null;
+    const ready = this.ready.shift();
     if (ready) this.present(ready);
-    if (!this.inFlight) this.startPaint();
-    if (!this.inFlight && (this.queue.length || this.pending)) this.request();
+    if (!this.inFlight && this.ready.length < READY_KEEP) this.startPaint();
+    if (this.ready.length || (!this.inFlight && (this.queue.length || this.pending))) {
+      this.request();
+    }
   }
 
   startPaint() {
@@ -373,7 +381,7 @@ class LiveView {
 
   // Nothing on its way to the screen: every view shows `current` (tests wait for it).
   get settled() {
-    return !this.pending && !this.inFlight && !this.ready;
+    return !this.pending && !this.inFlight && !this.ready.length;
   }
 
   apply(frame) {
@@ -433,12 +441,15 @@ class LiveView {
     }
     const timing = window.__liveView.timing ??= {};
     timing.painter = (timing.painter || 0) + performance.now() - flight.sent;
-    // shown on the next animation frame; a result not shown yet gives way to this newer one
-    if (this.ready) closeBitmaps(this.ready.message);
-    this.ready = { message, flight };
+    // shown on a coming animation frame, after the results before it
+    this.ready.push({ message, flight });
+    while (this.ready.length > READY_KEEP) {
+      closeBitmaps(this.ready.shift().message);
+      window.__liveView.paintedUnseen += 1;
+    }
     // the next frame goes to the painter at once, not at the next animation frame:
     // a paint that takes longer than a display frame would otherwise halve the rate
-    if (this.queue.length || this.pending) this.startPaint();
+    if (this.ready.length < READY_KEEP && (this.queue.length || this.pending)) this.startPaint();
     this.request();
   }
 
