@@ -336,8 +336,7 @@ class Owner:
         trains in slices of one frame's time, back to back."""
         _yield_to_serving()
         owed = 0.0  # epochs still to train for the current frame (numeric speeds)
-        frame_started = time.perf_counter()
-        frame_seconds = 1.0 / self.frame_rate
+        clock = FrameClock(1.0 / self.frame_rate, time.perf_counter())
         while True:
             self._let_commands_in()
             with self._locked():
@@ -348,11 +347,13 @@ class Owner:
                 started = time.perf_counter()
                 cpu = time.thread_time()
                 speed = self.speed
-                if speed == 0:
-                    budget, target = min(self.slice_seconds, frame_seconds), math.inf
+                if speed == 0 or owed <= 1e-9:
+                    clock.begin(started)
+                if speed == 0:  # one slice per frame, ending when the next is due
+                    budget, target = min(self.slice_seconds, clock.due - started), math.inf
                 else:
                     if owed <= 1e-9:
-                        owed, frame_started = float(speed), started
+                        owed = float(speed)
                     budget, target = self.slice_seconds, owed
                 # the record after training is part of the slice
                 deadline = started + max(budget - self._record_seconds, budget / 4)
@@ -369,10 +370,25 @@ class Owner:
                 self._slices.append(time.perf_counter() - started)
             if speed == 0 or owed > 1e-9:
                 continue  # the budget binds: go on after letting commands in
-            wait = frame_started + frame_seconds - time.perf_counter()
+            wait = clock.due - time.perf_counter()
             if wait > 0:
                 self._wake.wait(wait)
                 self._wake.clear()
+
+
+class FrameClock:
+    """When frames are due. Each is due one frame after the last was due, not after
+    it began: late wake-ups would add up (~59 frames a second on a 60 Hz screen). A
+    frame begun more than one frame late starts the clock afresh."""
+
+    def __init__(self, frame_seconds: float, now: float):
+        self.frame_seconds = frame_seconds
+        self.due = now  # when the next frame should begin
+
+    def begin(self, now: float) -> None:
+        """A frame begins at ``now``; ``due`` becomes when the next one should."""
+        late = now - self.due
+        self.due = (self.due if late < self.frame_seconds else now) + self.frame_seconds
 
 
 class Trainer(Owner):

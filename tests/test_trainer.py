@@ -336,3 +336,16 @@ def test_lab_and_inspector_pages_change_runs_only_through_their_owners():
     assert not at.exception and not at.error
     owner.close()
     trainer.close()
+
+
+def test_frames_keep_a_steady_clock():
+    """Late wake-ups do not add up: a frame begun a little late leaves the next one
+    due on the original beat; one begun more than a frame late restarts the beat."""
+    from playground.trainer import FrameClock
+
+    clock = FrameClock(0.01, now=100.0)
+    for k in range(1000):  # every frame begins 0.9 ms late
+        clock.begin(100.0 + k * 0.01 + 0.0009)
+    assert clock.due == pytest.approx(100.0 + 1000 * 0.01)  # not 100.9 ms behind
+    clock.begin(clock.due + 0.05)  # far behind (a pause, a busy machine)
+    assert clock.due == pytest.approx(100.0 + 1000 * 0.01 + 0.05 + 0.01)
