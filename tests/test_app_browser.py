@@ -803,6 +803,8 @@ def test_divergence_pauses_and_rewind_plays_again(browser_page, app_url):
     }""")
     assert len(points) >= 2 and points[0][0] == 0, (message, points)
     assert points[-1][1] > 100 * points[0][1] and points[-1][0] < failed, (failed, points)
+    # the status says the views show an earlier epoch than its counters
+    expect(field(page, "steps")).to_contain_text("drawn as they were before the blow-up")
     rewind = page.get_by_role("button", name="Rewind to the last good epoch")
     rewind.click()
     page.wait_for_timeout(200)
@@ -811,6 +813,7 @@ def test_divergence_pauses_and_rewind_plays_again(browser_page, app_url):
     expect(play_button(page)).to_be_enabled()
     expect(field(page, "train-loss")).to_have_text(re.compile(r"^\d"))
     expect(field(page, "test-loss")).to_have_text(re.compile(r"^\d"))
+    expect(field(page, "steps")).not_to_contain_text("diverged")
     state = shown(page)
     assert_consistent(state)
     assert all(np.isfinite(state["params"]))

@@ -501,6 +501,11 @@ class LiveView {
     const batches = Math.round(frame.batches);
     const training = Number.isFinite(frame.train_accuracy)
       ? ` · training accuracy ${percent(frame.train_accuracy)}` : "";
+    if (frame.diverged) {  // the counters are the run's; the views show an earlier epoch
+      setText(this.fields.steps, `Step ${steps} · diverged: the network, the output and `
+              + "the weights are drawn as they were before the blow-up");
+      return;
+    }
     setText(this.fields.steps, frame.batch
       ? `Step ${steps} · mini-batch ${Math.round(frame.batch)} of ${batches} in epoch ${INTEGER.format(frame.epoch + 1)}${training}`
       : `Step ${steps} · ${batches} mini-batch${batches === 1 ? "" : "es"} per epoch${training}`);
