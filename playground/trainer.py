@@ -347,13 +347,12 @@ class Owner:
                 started = time.perf_counter()
                 cpu = time.thread_time()
                 speed = self.speed
-                if speed == 0 or owed <= 1e-9:
+                if speed == 0 or owed <= 1e-9:  # a new frame
                     clock.begin(started)
+                    owed = float(speed)
                 if speed == 0:  # one slice per frame, ending when the next is due
                     budget, target = min(self.slice_seconds, clock.due - started), math.inf
                 else:
-                    if owed <= 1e-9:
-                        owed = float(speed)
                     budget, target = self.slice_seconds, owed
                 # the record after training is part of the slice
                 deadline = started + max(budget - self._record_seconds, budget / 4)

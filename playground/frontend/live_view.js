@@ -348,13 +348,14 @@ class LiveView {
   tick() {
     const ready = this.ready.shift();
     if (ready) this.present(ready);
-    if (!this.inFlight && this.ready.length < READY_KEEP) this.startPaint();
+    if (!this.inFlight) this.startPaint();
     if (this.ready.length || (!this.inFlight && (this.queue.length || this.pending))) {
       this.request();
     }
   }
 
   startPaint() {
+    if (this.ready.length >= READY_KEEP) return;  // the painter waits for the display
     const pending = this.pending;
     this.pending = null;
     let frame = pending || this.queue.shift();
@@ -449,7 +450,7 @@ class LiveView {
     }
     // the next frame goes to the painter at once, not at the next animation frame:
     // a paint that takes longer than a display frame would otherwise halve the rate
-    if (this.ready.length < READY_KEEP && (this.queue.length || this.pending)) this.startPaint();
+    if (this.queue.length || this.pending) this.startPaint();
     this.request();
   }
 
@@ -498,14 +499,14 @@ class LiveView {
     setText(this.fields["test-loss"], number(frame.test_loss));
     setText(this.fields.accuracy, percent(frame.test_accuracy));
     const steps = INTEGER.format(Math.round(frame.steps));
-    const batches = Math.round(frame.batches);
-    const training = Number.isFinite(frame.train_accuracy)
-      ? ` · training accuracy ${percent(frame.train_accuracy)}` : "";
     if (frame.diverged) {  // the counters are the run's; the views show an earlier epoch
       setText(this.fields.steps, `Step ${steps} · diverged: the network, the output and `
               + "the weights are drawn as they were before the blow-up");
       return;
     }
+    const batches = Math.round(frame.batches);
+    const training = Number.isFinite(frame.train_accuracy)
+      ? ` · training accuracy ${percent(frame.train_accuracy)}` : "";
     setText(this.fields.steps, frame.batch
       ? `Step ${steps} · mini-batch ${Math.round(frame.batch)} of ${batches} in epoch ${INTEGER.format(frame.epoch + 1)}${training}`
       : `Step ${steps} · ${batches} mini-batch${batches === 1 ? "" : "es"} per epoch${training}`);
