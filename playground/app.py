@@ -103,29 +103,43 @@ if "trainer" not in state:
 else:
     controls.seed_widgets(state.config, only_missing=True)
 
-data = state.trainer.read(lambda session: session.data)  # a Data is never changed in place
 with st.sidebar:
     st.markdown("## mikir playground")
     st.caption("A neural network, learning live, built on **mikir** (numpy only).")
-    chosen_config = controls.read(state.config)  # the widgets' values, not yet applied
-    if data.source == "custom" and not cfg.makes_new_points(state.config, chosen_config):
-        points = len(data.X_train) + len(data.X_test)
-        name = cfg.DATASET_LABELS[state.config.dataset]
-        plain_text.alert(f"Training on your own {points} points (page “Your data & "
-                         f"model”). Choose another data set below, or go back to {name}.",
-                         "info")
-        st.button(f"Back to {name}", key="leave_own_data", on_click=leave_own_data,
-                  icon=":material/undo:", use_container_width=True,
-                  help="Train on the generated points of this data set again; your own "
-                       "points stay on the page “Your data & model”.")
+page_top = st.container()  # share-link notices, the page choice, the top bar, Play
+page_body = st.container()
+# A tab's first run draws the live view and the page's top without the sidebar's
+# controls or the top bar's choices (their places kept, page.css); the live view asks
+# for the next run, which draws them, once its first frame is on screen. Drawn at
+# once, the browser built ~40 widgets first and the charts waited ~0.7 s for them.
+controls_follow = live.controls_follow(state)
+data = state.trainer.read(lambda session: session.data)  # a Data is never changed in place
+if controls_follow:
+    controls.coming_place(st.sidebar, "controls_coming")
+    chosen_config = state.config
+else:
+    with st.sidebar:
+        chosen_config = controls.read(state.config)  # the widgets' values, not yet applied
+        if data.source == "custom" and not cfg.makes_new_points(state.config, chosen_config):
+            points = len(data.X_train) + len(data.X_test)
+            name = cfg.DATASET_LABELS[state.config.dataset]
+            plain_text.alert(f"Training on your own {points} points (page “Your data & "
+                             f"model”). Choose another data set below, or go back to "
+                             f"{name}.", "info")
+            st.button(f"Back to {name}", key="leave_own_data", on_click=leave_own_data,
+                      icon=":material/undo:", use_container_width=True,
+                      help="Train on the generated points of this data set again; your "
+                           "own points stay on the page “Your data & model”.")
 # Share-link notices go once their setting is changed, or all at once with Dismiss.
 state.notices = cfg.current_notices(state.notices, chosen_config)
-plain_text.dismissible_alerts(map(str, state.notices), label="Share link:",
-                              key="share_link_notices", on_dismiss=state.notices.clear)
+with page_top:
+    plain_text.dismissible_alerts(map(str, state.notices), label="Share link:",
+                                  key="share_link_notices", on_dismiss=state.notices.clear)
 
 # The Playground page draws the main choices in its top bar, the other pages in the sidebar.
 on_playground = state.get("page") in (None, "Playground")
-config = controls.sidebar(state.config, on_regenerate=regenerate, top_bar=on_playground)
+config = (state.config if controls_follow else
+          controls.sidebar(state.config, on_regenerate=regenerate, top_bar=on_playground))
 if config != state.config:
     trainer: Trainer = state.trainer
     try:
@@ -141,10 +155,11 @@ if config != state.config:
             # callback first): the new run plays, as the learner asked last
             trainer.play()
     except ValueError as error:
-        st.error(f"That setting could not be applied: {error}")
+        page_top.error(f"That setting could not be applied: {error}")
 state.play_pressed = False
 state.ghosts.follow(state.config)  # only runs of this problem and loss are comparable
-sync_url(cfg.to_query(state.config))
+if not controls_follow:
+    sync_url(cfg.to_query(state.config))
 
 PAGES = ("Playground", "Learning-rate lab", "Backprop inspector", "Your data & model")
 
@@ -156,20 +171,24 @@ def keep_a_page() -> None:
 
 
 state.setdefault("page", PAGES[0])
-chosen = st.segmented_control("Page", PAGES, key="page", label_visibility="collapsed",
-                              on_change=keep_a_page) or PAGES[0]
+with page_top:
+    chosen = st.segmented_control("Page", PAGES, key="page", label_visibility="collapsed",
+                                  on_change=keep_a_page) or PAGES[0]
 state.page_shown = chosen
 if chosen != PAGES[0] and state.trainer.playing:
     state.trainer.pause()  # another page looks at the run: it holds still meanwhile
 if chosen == PAGES[0]:
-    controls.top_bar(state.config)
-    live.toolbar(state, set_playing, step_batch, step_epoch, reset)
-    live.view(state)
-elif chosen == PAGES[1]:
-    page_lab.render(state)
-elif chosen == PAGES[2]:
-    page_inspector.render(state)
-else:
-    page_data.render(state)
+    with page_top:
+        controls.top_bar(state.config, coming=controls_follow)
+        live.toolbar(state, set_playing, step_batch, step_epoch, reset)
+with page_body:
+    if chosen == PAGES[0]:
+        live.view(state, controls_follow=controls_follow)
+    elif chosen == PAGES[1]:
+        page_lab.render(state)
+    elif chosen == PAGES[2]:
+        page_inspector.render(state)
+    else:
+        page_data.render(state)
 if chosen != PAGES[3]:
     page_data.leave(state)

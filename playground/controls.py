@@ -173,9 +173,17 @@ def sidebar(config: Config, on_regenerate, top_bar: bool = False) -> Config:
 TOP_BAR = ("learning_rate", "activation", "regularization", "data")
 
 
-def top_bar(config: Config) -> None:
+def coming_place(parent, key: str) -> None:
+    """The place of controls the next run draws (page.css outlines it): a container
+    with something in it, as Streamlit draws no empty container."""
+    parent.container(key=key).markdown("&nbsp;")
+
+
+def top_bar(config: Config, coming: bool = False) -> None:
     """The main choices in one row above the live view, as TensorFlow Playground's top
-    bar has them: seen at 1440×900 without scrolling (the sidebar leaves them out)."""
+    bar has them: seen at 1440×900 without scrolling (the sidebar leaves them out).
+
+    ``coming``: only their places, the next run draws them (app.py: a tab's first run)."""
     shown = [control for control in TOP_BAR if _shown(config, control)]
     if not shown:
         return
@@ -184,7 +192,10 @@ def top_bar(config: Config) -> None:
     with st.container(key="top_bar"):
         columns = iter(st.columns([w for c in shown for w in widths[c]]))
         for control in shown:
-            if control == "regularization":
+            if coming:
+                for index, column in zip(range(len(widths[control])), columns):
+                    coming_place(column, f"top_bar_coming_{control}_{index}")
+            elif control == "regularization":
                 _regularization(next(columns), next(columns))
             else:
                 with next(columns):

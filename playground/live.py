@@ -46,7 +46,16 @@ def _describe(config, session) -> str:
             f"{len(session.data.X_test)} test points · batch {session.batch_size}")
 
 
-def view(state) -> None:
+def controls_follow(state) -> bool:
+    """True in a tab's first run on the Playground while the live view is live: the run
+    draws the view alone and the view asks for the next run, which draws the controls."""
+    if "controls_shown" in state:
+        return False
+    state.controls_shown = True
+    return stream.serving() and state.get("page") in (None, "Playground")
+
+
+def view(state, controls_follow: bool = False) -> None:
     trainer = state.trainer
     trainer.keep_alive()
     if not stream.serving():
@@ -68,7 +77,7 @@ def view(state) -> None:
     def scene(session):  # the frame and the figures from one instant
         return live_view.scene(session, trainer.frame(), socket=socket,
                                plotly_src=stream.plotly_src(), playing=trainer.playing,
-                               ghosts=ghosts, notice=notice,
+                               ghosts=ghosts, notice=notice, controls_follow=controls_follow,
                                layers="layers" not in state.config.hide, **options)
 
     event = live_view.live_view(trainer.read(scene), key="live_view",

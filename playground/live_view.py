@@ -91,7 +91,7 @@ def extendable_loss(figure: dict) -> tuple[dict, dict[str, int]]:
 def scene(session, frame, *, socket: str, plotly_src: str, playing: bool = False,
           show_test: bool = False,
           discretize: bool = False, log_scale: bool = False, ghosts=(), edit: bool = True,
-          layers: bool = True, notice: str = "") -> dict:
+          layers: bool = True, notice: str = "", controls_follow: bool = False) -> dict:
     """Everything the page draws that changes only on a script run (pure)."""
     loss, loss_traces = extendable_loss(
         figures.loss_figure(session, log_scale=log_scale, ghosts=ghosts))
@@ -124,6 +124,7 @@ def scene(session, frame, *, socket: str, plotly_src: str, playing: bool = False
                                             "· one colour scale", False]],
         },
         "notice": notice,  # plain text (the page never parses it as HTML)
+        "controls_follow": controls_follow,  # the page asks for them once it is drawn
     }
 
 
@@ -132,13 +133,16 @@ def live_view(payload: dict, *, key: str, on_neurons=_ignore) -> dict | None:
 
     Events: {"kind": "edit", "target": [layer, j, k], "value": str} when a weight
     or bias was typed in the graph; {"kind": "diverged"} when a frame showed
-    the run diverged (the page reruns to say so). ＋/－ under a hidden layer
+    the run diverged (the page reruns to say so). A scene with ``controls_follow``
+    makes the page ask for one more run once it is drawn (or cannot be), to draw
+    the controls; that run is the whole event. ＋/－ under a hidden layer
     calls ``on_neurons`` before the script runs (it may set widget values):
     read the change with ``neurons_change(key)``.
     """
     data = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
     result = _component(key=key, data=data, on_edit_change=_ignore,
                         on_diverged_change=_ignore, on_neurons_change=on_neurons,
+                        on_drawn_change=_ignore,
                         height="content")
     for kind in ("edit", "diverged"):
         event = result.get(kind)

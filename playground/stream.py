@@ -29,6 +29,15 @@ import numpy as np
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
 PLOTLY_FILE = FRONTEND / "plotly-cartesian.min.js"
+# plotly.js as served: compiled while the page loads, run when a chart first needs
+# it. V8's explicit compile hint (Chromium 136+; a plain comment elsewhere) compiles
+# every function on a background thread as the file arrives (compiled lazily on the
+# main thread, plotly's start cost twice as much there), and plotly's own start-up
+# (~250 ms of main thread) waits in a function: run as the script arrived, it held
+# up Streamlit's start (the page's load event, then its websocket).
+PLOTLY_WRAP = (b"//# allFunctionsCalledOnLoad\n"
+               b"window.__mikirPlotlyInit = function () {\nif (!window.Plotly) {\n",
+               b"\n}\nreturn window.Plotly;\n};\n")
 PREFIX = "/_mikir"
 LEASE_SECONDS = 1.5  # training stops this long after the last viewer went away (< 2 s)
 RENEW_SECONDS = 0.25  # how often an open socket renews the lease
@@ -205,7 +214,7 @@ class _PlotlyFile:
     def load(self) -> tuple[bytes, bytes, str]:
         """(body, gzipped body, content digest), read and computed once."""
         if self._loaded is None:
-            body = self.path.read_bytes()
+            body = PLOTLY_WRAP[0] + self.path.read_bytes() + PLOTLY_WRAP[1]
             self._loaded = (body, gzip.compress(body, compresslevel=9, mtime=0),
                             hashlib.sha256(body).hexdigest()[:16])
         return self._loaded

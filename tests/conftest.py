@@ -121,12 +121,23 @@ def launch_chromium() -> Iterator[object]:
             browser.close()
 
 
-def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has run the script once (not mid-run)."""
-    from playwright.sync_api import expect
+def playground_app_test(timeout: float = 30):
+    """The playground as a Streamlit AppTest, whole from its first run: a browser's live
+    view asks for the run that draws the controls (app.py), and AppTest has none."""
+    from streamlit.testing.v1 import AppTest
 
-    expect(page.locator("[data-testid=stApp][data-test-script-state=notRunning]")).to_be_attached(
-        timeout=timeout
+    at = AppTest.from_file(str(PLAYGROUND_APP.parent / "app.py"), default_timeout=timeout)
+    at.session_state["controls_shown"] = True
+    return at
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has run the script (not mid-run) and the page is whole: a
+    tab's first run keeps places for controls the next run draws (app.py)."""
+    page.wait_for_function(
+        "() => !!document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')"
+        " && !document.querySelector('[class*=\"st-key-controls_coming\"]')",
+        timeout=timeout, polling=50,
     )
 
 

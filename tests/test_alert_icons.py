@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from conftest import playground_app_test
 
 PLAYGROUND = Path(__file__).resolve().parents[1] / "playground"
 ALERTS = {"error", "warning", "info", "success", "exception", "toast"}
@@ -28,7 +28,7 @@ def test_no_page_gives_an_alert_an_emoji_icon():
 
 
 def test_divergence_alerts_on_the_lab_and_inspector_use_material_icons():
-    at = AppTest.from_file(str(PLAYGROUND / "app.py"), default_timeout=30)
+    at = playground_app_test()
     for key, value in {"data": "plane", "activation": "relu", "layers": "8,8,8",
                        "lr": "10"}.items():
         at.query_params[key] = value

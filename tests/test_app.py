@@ -1,13 +1,11 @@
 """AppTest smoke tests: the page runs, its widgets work, bad links give notices."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import playground_app_test
 from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parents[1] / "playground" / "app.py")
 
 
 def session_of(at):
@@ -16,7 +14,7 @@ def session_of(at):
 
 
 def run_app(query=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = playground_app_test()
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

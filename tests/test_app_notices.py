@@ -1,12 +1,11 @@
 """Share-link notices on the page: plain text, gone once the setting changes, closable."""
 
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from conftest import playground_app_test
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "playground" / "app.py")
 HOSTILE = {  # issue 9: each rendered as a link, an image (a beacon), red text or maths
     "data": "[Your session expired - click here](https://evil.example/login)",
     "activation": "![x](http://127.0.0.1:8677/beacon.png)",
@@ -29,7 +28,7 @@ class Text(HTMLParser):
 
 
 def run_app(query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = playground_app_test()
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

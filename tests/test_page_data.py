@@ -4,12 +4,10 @@ need a browser: tests/test_data_browser.py.)"""
 
 import html
 import re
-from pathlib import Path
 
 import numpy as np
+from conftest import playground_app_test
 from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parents[1] / "playground" / "app.py")
 
 
 def session_of(at):
@@ -18,7 +16,7 @@ def session_of(at):
 
 
 def open_tab() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = playground_app_test()
     at.run()
     at.session_state["page"] = "Your data & model"
     at.run()
@@ -162,7 +160,7 @@ def test_an_upload_message_does_not_outlive_a_visit_to_another_page():
 
 
 def open_tab_with(query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = playground_app_test()
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

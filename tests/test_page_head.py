@@ -4,9 +4,11 @@ and in Chromium: loaded once, before the live view asks for it."""
 from __future__ import annotations
 
 import gzip
+import re
 
 from test_compressed_assets import Files, get
 
+from playground import stream
 from playground.page_head import MARK, PageHead
 
 INDEX = b"<!doctype html><html><head><title>x</title></head><body><div id=root></div></body></html>"
@@ -65,3 +67,9 @@ def test_the_browser_loads_plotly_once_from_the_head_and_draws_the_charts(app_ur
     assert len(loads) == 1, loads
     assert page.evaluate("document.querySelectorAll('script[src*=\"/_mikir/plotly.js\"]')"
                          ".length") == 1
+    # the file starts plotly when asked, once: the same Plotly each time, the bundle's own
+    version = re.search(rb"plotly\.js \(cartesian - minified\) v([0-9.]+)",
+                        stream.PLOTLY_FILE.read_bytes()[:400]).group(1).decode()
+    assert page.evaluate("window.__mikirPlotlyInit() === window.Plotly"
+                         " && window.__mikirPlotlyInit() === window.Plotly") is True
+    assert page.evaluate("window.Plotly.version") == version

@@ -158,7 +158,10 @@ def test_plotly_is_served_gzipped_and_cacheable(server):
         assert "immutable" in response.headers["Cache-Control"]
         body = gzip.decompress(response.read())
         etag = response.headers["ETag"]
-    assert body == stream.PLOTLY_FILE.read_bytes()
+    # plotly.js itself, wrapped: compiled as it arrives, started when first needed
+    head, tail = stream.PLOTLY_WRAP
+    assert body == head + stream.PLOTLY_FILE.read_bytes() + tail
+    assert body.startswith(b"//# allFunctionsCalledOnLoad\n")
     request = urllib.request.Request(url, headers={"If-None-Match": etag})
     with pytest.raises(urllib.error.HTTPError) as not_modified:
         urllib.request.urlopen(request, timeout=10)

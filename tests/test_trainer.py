@@ -301,12 +301,9 @@ def test_next_batch_indices_are_the_batch_step_batch_trains_on():
 
 # ---------------------------------------------------------------- the pages
 def test_lab_and_inspector_pages_change_runs_only_through_their_owners():
-    from pathlib import Path
+    from conftest import playground_app_test
 
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "playground" / "app.py"),
-                           default_timeout=30)
+    at = playground_app_test()
     at.run()
     assert "session" not in at.session_state and "playing" not in at.session_state
     at.session_state["page"] = "Learning-rate lab"

@@ -1,18 +1,16 @@
 """AppTest checks of what the sidebar and the lab say (issue 9, item 12): every
 label names what its control does, and a refused value is said, not only outlined."""
 
-from pathlib import Path
 
 import pytest
+from conftest import playground_app_test
 from streamlit.testing.v1 import AppTest
 
 from playground import config as cfg
 
-APP = str(Path(__file__).resolve().parents[1] / "playground" / "app.py")
-
 
 def run_app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = playground_app_test()
     at.run()
     assert not at.exception, at.exception
     return at

@@ -104,6 +104,11 @@ function showTip(tip, lines, x, y, box) {
 }
 
 // ------------------------------------------------------------------ the view
+const CONTROLS_WAIT_MS = 3000;  // the controls come by then even if the view is not drawn
+
+// After the next animation frame has run (its callbacks included).
+const nextFrame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+
 function closeBitmaps(message) {
   for (const name of ["network", "output", "weights"]) message[name]?.close?.();
 }
@@ -236,13 +241,21 @@ class LiveView {
     this.loss = { run: frame.run, seq: frame.seq, start: lossPoint(frame), points: [] };
     this.lossZoomed = false;
     this.layout();
+    if (scene.controls_follow && !this.controlsAsked) {  // whatever happens, within seconds
+      this.controlsTimer ??= setTimeout(() => this.askForControls(true), CONTROLS_WAIT_MS);
+      if (!this.painter) this.askForControls(true);
+    }
     try {
+      if (!previous) await nextFrame();  // the painter starts on the first frame meanwhile
       const Plotly = await loadPlotly(scene.plotly_src);
       if (this.scene !== scene) return;
       await this.plotFigures(Plotly, scene);
+      this.plotted = true;
+      this.askForControls();
     } catch (error) {
       console.error(error);
       setText(this.outputPanel.title, String(error.message || error));
+      this.askForControls(true);
     }
     this.request();
   }
@@ -474,7 +487,19 @@ class LiveView {
       window.__liveView.framesDrawn += 1;
       window.__liveView.lastEpoch = flight.frame.epoch;
     }
+    this.framePresented = true;
+    this.askForControls();
     timing.shown = (timing.shown || 0) + performance.now() - started;
+  }
+
+  // The tab's first run drew this view alone: once a frame and the charts are on
+  // screen (or cannot be: `anyway`), ask for the run that draws the controls.
+  askForControls(anyway = false) {
+    if (!this.scene?.controls_follow || this.controlsAsked) return;
+    if (!anyway && !(this.framePresented && this.plotted)) return;
+    this.controlsAsked = true;
+    clearTimeout(this.controlsTimer);
+    this.trigger?.("drawn", {});
   }
 
   // A bitmap on its canvas, the canvas scaled by the compositor to `box` (CSS px).

@@ -1,8 +1,17 @@
-// One plotly.js per page, shared by the live view and live_chart: the <script>
-// page_head.py put in the HTML head if it is there (waited for, not loaded twice),
-// else one added here.
+// One plotly.js per page, shared by the live view and live_chart. The file served
+// defines window.__mikirPlotlyInit (stream.py: compiled as it arrives, started when
+// a chart first needs it); the <script> page_head.py put in the HTML head is waited
+// for if it is still loading (not loaded twice), else one is added here.
+function startPlotly() {
+  const Plotly = window.Plotly || window.__mikirPlotlyInit?.();
+  if (!Plotly) throw new Error("The charts could not be loaded.");
+  return Plotly;
+}
+
 function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (window.Plotly || window.__mikirPlotlyInit) {
+    return new Promise((resolve) => resolve(startPlotly()));
+  }
   if (!window.__mikirPlotly) {
     window.__mikirPlotly = new Promise((resolve, reject) => {
       const fail = (script) => {
@@ -10,16 +19,19 @@ function loadPlotly(src) {
         script.remove();
         reject(new Error("The charts could not be loaded."));
       };
+      const loaded = (script) => {
+        try { resolve(startPlotly()); } catch { fail(script); }
+      };
       const head = document.querySelector("script[data-mikir-plotly]");
-      if (head && !head.dataset.failed) {  // still loading (window.Plotly is not set yet)
-        head.addEventListener("load", () => resolve(window.Plotly));
+      if (head && !head.dataset.failed) {  // still loading
+        head.addEventListener("load", () => loaded(head));
         head.addEventListener("error", () => { fail(head); loadPlotly(src).then(resolve, reject); });
         return;
       }
       head?.remove();
       const script = document.createElement("script");
       script.src = src;
-      script.onload = () => resolve(window.Plotly);
+      script.onload = () => loaded(script);
       script.onerror = () => fail(script);
       document.head.appendChild(script);
     });
