@@ -256,15 +256,23 @@ def _comparison_toolbar(state, owner: ComparisonTrainer) -> None:
 
 def _comparison_frame(state, owner: ComparisonTrainer) -> None:
     playing = owner.playing
+    calls = []  # the fragment's first call is in this page run, the others on its timer
 
     @st.fragment(run_every=FRAME_SECONDS if playing else None)
     def frame():
+        on_timer = bool(calls)
+        calls.append(None)
         if state.get("lab_trainer") is not owner:
             return
         if any(st.session_state.get(key) is True for key in TOOLBAR_KEYS):
             # Streamlit sends the widget updates of one instant as one rerun, scoped
             # to the fragment of the first: a toolbar click landing with this timer's
-            # rerun would never reach its callback. A whole-page rerun delivers it.
+            # rerun would never reach its callback. A whole-page rerun delivers it;
+            # Play/Pause, the one a learner presses while this timer runs, is also
+            # applied here, as the button drawn with this run said (it sets, not
+            # toggles: its callback may run as well).
+            if on_timer and st.session_state.get("lab_play") is True:
+                _set_playing(state, not playing)
             st.rerun()
         if playing:
             if not owner.playing:
