@@ -162,7 +162,7 @@ def test_a_diverging_run_stops_while_the_others_go_on(page, app_url):
     wait_until(lambda: min(run_epoch(page, 0), run_epoch(page, 1)) > stopped + 20,
                message="the other runs did not go on")
     assert run_epoch(page, 2) == stopped
-    page.locator(".st-key-lab_play button").click()  # Pause
+    press_and_expect(page.locator(".st-key-lab_play button"), "Play")  # paused
     settle(page)
     rewind = run_card(page, 2).get_by_role("button", name="Rewind")
     expect(rewind).to_be_visible()
