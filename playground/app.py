@@ -113,11 +113,11 @@ page_body = st.container()
 # for the next run, which draws them, once its first frame is on screen. Drawn at
 # once, the browser built ~40 widgets first and the charts waited ~0.7 s for them.
 controls_follow = live.controls_follow(state)
-data = state.trainer.read(lambda session: session.data)  # a Data is never changed in place
 if controls_follow:
     controls.coming_place(st.sidebar, "controls_coming")
     chosen_config = state.config
 else:
+    data = state.trainer.read(lambda session: session.data)  # never changed in place
     with st.sidebar:
         chosen_config = controls.read(state.config)  # the widgets' values, not yet applied
         if data.source == "custom" and not cfg.makes_new_points(state.config, chosen_config):

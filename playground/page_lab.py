@@ -256,12 +256,11 @@ def _comparison_toolbar(state, owner: ComparisonTrainer) -> None:
 
 def _comparison_frame(state, owner: ComparisonTrainer) -> None:
     playing = owner.playing
-    calls = []  # the fragment's first call is in this page run, the others on its timer
+    ran = [False]  # the fragment's first call is in this page run, the others on its timer
 
     @st.fragment(run_every=FRAME_SECONDS if playing else None)
     def frame():
-        on_timer = bool(calls)
-        calls.append(None)
+        on_timer, ran[0] = ran[0], True
         if state.get("lab_trainer") is not owner:
             return
         if any(st.session_state.get(key) is True for key in TOOLBAR_KEYS):
