@@ -10,6 +10,7 @@ paused page must agree with the next scene the server sends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 import pytest
 from conftest import PLAYGROUND_APP, SERVER_PIDS, press_and_expect, streamlit_server, wait_for_app
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from playground import config as cfg
@@ -795,12 +797,17 @@ def test_divergence_pauses_and_rewind_plays_again(browser_page, app_url):
     # point before the epoch that failed (not one point at epoch 0 and a gap)
     message = page.get_by_text(re.compile("Training diverged in epoch")).first.inner_text()
     failed = int(re.search(r"diverged in epoch ([\d,]+)", message)[1].replace(",", ""))
-    points = page.evaluate("""() => {
+    finite_points = """() => {
       const plot = document.querySelector('.live-panel-loss .js-plotly-plot');
-      const trace = plot.data.find((t) => t.name === 'training loss');
-      return Array.from(trace.x).map((x, i) => [x, trace.y[i]])
-        .filter(([, y]) => Number.isFinite(y));
-    }""")
+      const trace = plot?.data?.find((t) => t.name === 'training loss');
+      return trace ? Array.from(trace.x).map((x, i) => [x, trace.y[i]])
+        .filter(([, y]) => Number.isFinite(y)) : [];
+    }"""
+    # the curve comes with the scene of the run that told the divergence (drawn
+    # asynchronously, maybe after Play is shown disabled): wait for it, bounded
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => ({finite_points})().length >= 2", timeout=10_000)
+    points = page.evaluate(finite_points)
     assert len(points) >= 2 and points[0][0] == 0, (message, points)
     assert points[-1][1] > 100 * points[0][1] and points[-1][0] < failed, (failed, points)
     # the status says the views show an earlier epoch than its counters
