@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -102,6 +103,75 @@ def _yield_to_serving() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICE)
     except (AttributeError, OSError):
         pass
+
+
+def _leads_own_session() -> bool:
+    try:
+        return os.getsid(0) == os.getpid()
+    except (AttributeError, OSError):
+        return False
+
+
+class SessionPriority:
+    """How this server's session (a Linux autogroup) shares the CPU with the others:
+    on a small machine, the browsers drawing its runs.
+
+    Linux shares the CPU between sessions before niceness counts, so the worker's
+    niceness ranked it only within the server: a browser in a session of its own
+    still split two cores about evenly with training, and its main thread waited
+    (57 % busy at the defaults in the benchmark, 45 % lowered). The session is
+    lowered while runs play at a set speed (their epochs per frame fit in what is
+    left) and back to normal while one plays at speed max, where the learner asked
+    for every epoch the machine can give (904 epochs/s there, 494 lowered). Only for
+    a server leading its own session (a service, a container, the tests): started
+    from a terminal, the session is the learner's shell as well."""
+
+    def __init__(self, path: Path = Path("/proc/self/autogroup"), lowered: int = TRAINING_NICE,
+                 leads_session: Callable[[], bool] = _leads_own_session):
+        self._path = path
+        self._lowered = lowered
+        self._leads_session = leads_session
+        self._lock = threading.Lock()
+        self._at_max: set[object] = set()  # the owners playing at speed max
+        self._managed = False
+        self._nice: int | None = None  # as last written
+
+    def manage(self) -> bool:
+        """Take charge of the session's niceness (serve.py). False where it cannot."""
+        if not self._leads_session():
+            return False
+        with self._lock:
+            self._managed = True
+            return self._apply()
+
+    def playing_at_max(self, owner: object, at_max: bool) -> None:
+        """An owner's worker says whether it trains at speed max (cheap if unchanged)."""
+        with self._lock:
+            if (owner in self._at_max) == at_max:
+                return
+            if at_max:
+                self._at_max.add(owner)
+            else:
+                self._at_max.discard(owner)
+            if self._managed:
+                self._apply()
+
+    @property
+    def nice(self) -> int | None:
+        return self._nice
+
+    def _apply(self) -> bool:
+        nice = 0 if self._at_max else self._lowered
+        if nice != self._nice:
+            try:  # raising it back may need a privilege: it then stays lowered
+                self._path.write_text(str(nice))
+            except OSError:
+                return False
+            self._nice = nice
+        return True
+
+
+session_priority = SessionPriority()
 
 
 class Owner:
@@ -335,6 +405,12 @@ class Owner:
         a slice they are spread over several slices (the time budget binds). Speed 0
         trains in slices of one frame's time, back to back."""
         _yield_to_serving()
+        try:
+            self._train_frames()
+        finally:
+            session_priority.playing_at_max(self, False)
+
+    def _train_frames(self) -> None:
         owed = 0.0  # epochs still to train for the current frame (numeric speeds)
         clock = FrameClock(1.0 / self.frame_rate, time.perf_counter())
         while True:
@@ -347,6 +423,7 @@ class Owner:
                 started = time.perf_counter()
                 cpu = time.thread_time()
                 speed = self.speed
+                session_priority.playing_at_max(self, speed == 0)
                 if speed == 0 or owed <= 1e-9:  # a new frame
                     clock.begin(started)
                     owed = float(speed)

@@ -16,6 +16,7 @@ import os
 import re
 import time
 import urllib.request
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
@@ -785,6 +786,32 @@ def test_server_cpu_idles_after_pause_and_after_a_tab_closes(browser, server):
         assert after_close < IDLE_CORES, (idle, playing, after_close)
     finally:
         context.close()
+
+
+def autogroup_nice(pid: int) -> int:
+    """The niceness of a process's session (Linux autogroup), e.g. "/autogroup-7 nice 10"."""
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+
+
+def test_browsers_draw_first_except_while_a_run_plays_at_speed_max(browser_page, server):
+    """The server leads its own session here (as a service would): lowered against the
+    browser while idle or at a set speed, normal while a run plays at speed max."""
+    url, pid = server
+    if not Path(f"/proc/{pid}/autogroup").exists():
+        pytest.skip("this kernel has no autogroups: the worker's niceness is enough")
+    page = browser_page
+    open_app(page, url + "/?speed=0")  # speed max
+    assert autogroup_nice(pid) == 10
+    press_and_expect(play_button(page), "Pause")
+    deadline = time.monotonic() + 10
+    while autogroup_nice(pid) != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert autogroup_nice(pid) == 0
+    press_and_expect(play_button(page), "Play")
+    deadline = time.monotonic() + 10
+    while autogroup_nice(pid) != 10 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert autogroup_nice(pid) == 10
 
 
 def test_divergence_pauses_and_rewind_plays_again(browser_page, app_url):

@@ -12,8 +12,9 @@ import pytest
 
 from playground import config as cfg
 from playground import lab
+from playground import trainer as trainer_module
 from playground.session import TrainingSession
-from playground.trainer import ComparisonTrainer, Trainer, stats
+from playground.trainer import ComparisonTrainer, SessionPriority, Trainer, stats
 
 # The heavy link: one epoch is 1,800 mini-batches of one point (~130 ms or more).
 HEAVY = {"points": "2000", "train": "90", "batch": "1", "layers": "8,8,8,8,8,8",
@@ -346,3 +347,58 @@ def test_frames_keep_a_steady_clock():
     assert clock.due == pytest.approx(100.0 + 1000 * 0.01)  # not 100.9 ms behind
     clock.begin(clock.due + 0.05)  # far behind (a pause, a busy machine)
     assert clock.due == pytest.approx(100.0 + 1000 * 0.01 + 0.05 + 0.01)
+
+
+# ------------------------------------------------------- the session's CPU priority
+def test_session_priority_is_left_alone_unless_the_server_leads_its_session(tmp_path):
+    autogroup = tmp_path / "autogroup"
+    autogroup.write_text("as it was")
+    priority = SessionPriority(autogroup, lowered=10, leads_session=lambda: False)
+    assert not priority.manage()
+    priority.playing_at_max(object(), True)
+    assert autogroup.read_text() == "as it was" and priority.nice is None
+
+
+def test_session_priority_is_normal_only_while_a_run_plays_at_speed_max(tmp_path):
+    autogroup = tmp_path / "autogroup"
+    priority = SessionPriority(autogroup, lowered=10, leads_session=lambda: True)
+    assert priority.manage() and autogroup.read_text() == "10"
+    first, second = object(), object()
+    priority.playing_at_max(first, True)
+    assert autogroup.read_text() == "0"
+    priority.playing_at_max(second, True)
+    priority.playing_at_max(first, False)
+    assert autogroup.read_text() == "0"  # one run still plays at speed max
+    priority.playing_at_max(second, False)
+    assert autogroup.read_text() == "10" and priority.nice == 10
+
+
+def test_session_priority_stays_lowered_where_raising_it_is_refused(tmp_path):
+    autogroup = tmp_path / "autogroup"
+    priority = SessionPriority(autogroup, lowered=10, leads_session=lambda: True)
+    assert priority.manage()
+    autogroup.unlink()
+    autogroup.mkdir()  # any write now fails with an OSError, as a refused one would
+    priority.playing_at_max(object(), True)  # no error: training goes on, lowered
+    assert priority.nice == 10
+
+
+@pytest.mark.parametrize("speed, at_max", [("0", "0"), ("10", "10")])
+def test_a_worker_raises_the_session_only_while_it_plays_at_speed_max(tmp_path, monkeypatch,
+                                                                     speed, at_max):
+    autogroup = tmp_path / "autogroup"
+    priority = SessionPriority(autogroup, lowered=10, leads_session=lambda: True)
+    monkeypatch.setattr(trainer_module, "session_priority", priority)
+    assert priority.manage()
+    trainer = make_trainer({"speed": speed})
+    try:
+        trainer.play()
+        assert trainer.wait_for_frame(trainer.frame().seq, timeout=5)
+        assert autogroup.read_text() == at_max
+        trainer.pause()
+        deadline = time.monotonic() + 5
+        while trainer.training and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not trainer.training and autogroup.read_text() == "10"
+    finally:
+        trainer.close()
