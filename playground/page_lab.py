@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 
 import streamlit as st
 
@@ -24,6 +25,7 @@ from .session import TrainingSession
 from .trainer import ComparisonTrainer
 
 FRAME_SECONDS = 0.1  # the comparison's fragment timer (it draws; the owner trains)
+SETTLE_SECONDS = 1.0  # the timer goes on this long after the runs stop (_comparison_frame)
 TOOLBAR_KEYS = ("lab_play", "lab_step", "lab_step_epoch", "lab_reset")
 MAPS_WIDTH = 620  # about the maps column's width on a 1440-px page with the sidebar open
 # Streamlit's named text colours closest to lab_figures.RUN_COLORS (Tableau 10).
@@ -257,12 +259,22 @@ def _comparison_toolbar(state, owner: ComparisonTrainer) -> None:
 def _comparison_frame(state, owner: ComparisonTrainer) -> None:
     playing = owner.playing
     ran = [False]  # the fragment's first call is in this page run, the others on its timer
+    # A timer run begun before a Pause may still be drawing after the Pause's page run
+    # drew the paused state (Streamlit then runs two scripts of the session at once):
+    # its late cards stayed, one run's card epochs behind the others. So the timer
+    # goes on for a moment after the runs stop, drawing the paused state again.
+    settle_until = state.get("lab_last_playing", -math.inf) + SETTLE_SECONDS
+    settling = not playing and time.monotonic() < settle_until
 
-    @st.fragment(run_every=FRAME_SECONDS if playing else None)
+    @st.fragment(run_every=FRAME_SECONDS if playing or settling else None)
     def frame():
         on_timer, ran[0] = ran[0], True
         if state.get("lab_trainer") is not owner:
             return
+        if playing:
+            state.lab_last_playing = time.monotonic()
+        elif settling and on_timer and time.monotonic() >= settle_until:
+            st.rerun()  # settled: a page run draws the fragment without its timer
         if any(st.session_state.get(key) is True for key in TOOLBAR_KEYS):
             # Streamlit sends the widget updates of one instant as one rerun, scoped
             # to the fragment of the first: a toolbar click landing with this timer's
