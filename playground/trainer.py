@@ -119,12 +119,13 @@ class SessionPriority:
     Linux shares the CPU between sessions before niceness counts, so the worker's
     niceness ranked it only within the server: a browser in a session of its own
     still split two cores about evenly with training, and its main thread waited
-    (57 % busy at the defaults in the benchmark, 45 % lowered). The session is
-    lowered while runs play at a set speed (their epochs per frame fit in what is
-    left) and back to normal while one plays at speed max, where the learner asked
-    for every epoch the machine can give (904 epochs/s there, 494 lowered). Only for
-    a server leading its own session (a service, a container, the tests): started
-    from a terminal, the session is the learner's shell as well."""
+    (57 % busy at the defaults in the benchmark, 42-48 % lowered). The session is
+    lowered only while runs train at a set speed (their epochs per frame fit in what
+    is left): idle, Streamlit's script runs and the first page of a new tab come
+    first, and while a run plays at speed max the learner asked for every epoch the
+    machine can give (904 epochs/s there, 494 lowered). Only for a server leading its
+    own session (a service, a container, the tests): started from a terminal, the
+    session is the learner's shell as well."""
 
     def __init__(self, path: Path = Path("/proc/self/autogroup"), lowered: int = TRAINING_NICE,
                  leads_session: Callable[[], bool] = _leads_own_session):
@@ -132,7 +133,7 @@ class SessionPriority:
         self._lowered = lowered
         self._leads_session = leads_session
         self._lock = threading.Lock()
-        self._at_max: set[object] = set()  # the owners playing at speed max
+        self._speeds: dict[object, int] = {}  # owner -> the speed its worker trains at
         self._managed = False
         self._nice: int | None = None  # as last written
 
@@ -144,15 +145,16 @@ class SessionPriority:
             self._managed = True
             return self._apply()
 
-    def playing_at_max(self, owner: object, at_max: bool) -> None:
-        """An owner's worker says whether it trains at speed max (cheap if unchanged)."""
+    def training(self, owner: object, speed: int | None) -> None:
+        """An owner's worker says how it trains: at ``speed`` (0: max), or no longer
+        (None). Cheap when nothing changed."""
         with self._lock:
-            if (owner in self._at_max) == at_max:
+            if self._speeds.get(owner) == speed:
                 return
-            if at_max:
-                self._at_max.add(owner)
+            if speed is None:
+                del self._speeds[owner]
             else:
-                self._at_max.discard(owner)
+                self._speeds[owner] = speed
             if self._managed:
                 self._apply()
 
@@ -161,7 +163,8 @@ class SessionPriority:
         return self._nice
 
     def _apply(self) -> bool:
-        nice = 0 if self._at_max else self._lowered
+        speeds = self._speeds.values()
+        nice = self._lowered if speeds and 0 not in speeds else 0
         if nice != self._nice:
             try:  # raising it back may need a privilege: it then stays lowered
                 self._path.write_text(str(nice))
@@ -408,7 +411,7 @@ class Owner:
         try:
             self._train_frames()
         finally:
-            session_priority.playing_at_max(self, False)
+            session_priority.training(self, None)
 
     def _train_frames(self) -> None:
         owed = 0.0  # epochs still to train for the current frame (numeric speeds)
@@ -423,7 +426,7 @@ class Owner:
                 started = time.perf_counter()
                 cpu = time.thread_time()
                 speed = self.speed
-                session_priority.playing_at_max(self, speed == 0)
+                session_priority.training(self, speed)
                 if speed == 0 or owed <= 1e-9:  # a new frame
                     clock.begin(started)
                     owed = float(speed)

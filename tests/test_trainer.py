@@ -355,37 +355,42 @@ def test_session_priority_is_left_alone_unless_the_server_leads_its_session(tmp_
     autogroup.write_text("as it was")
     priority = SessionPriority(autogroup, lowered=10, leads_session=lambda: False)
     assert not priority.manage()
-    priority.playing_at_max(object(), True)
+    priority.training(object(), 10)
     assert autogroup.read_text() == "as it was" and priority.nice is None
 
 
-def test_session_priority_is_normal_only_while_a_run_plays_at_speed_max(tmp_path):
+def test_session_priority_is_lowered_only_while_runs_train_at_a_set_speed(tmp_path):
     autogroup = tmp_path / "autogroup"
     priority = SessionPriority(autogroup, lowered=10, leads_session=lambda: True)
-    assert priority.manage() and autogroup.read_text() == "10"
-    first, second = object(), object()
-    priority.playing_at_max(first, True)
-    assert autogroup.read_text() == "0"
-    priority.playing_at_max(second, True)
-    priority.playing_at_max(first, False)
-    assert autogroup.read_text() == "0"  # one run still plays at speed max
-    priority.playing_at_max(second, False)
-    assert autogroup.read_text() == "10" and priority.nice == 10
+    assert priority.manage() and autogroup.read_text() == "0"  # idle: pages come first
+    paced, fastest = object(), object()
+    priority.training(paced, 10)
+    assert autogroup.read_text() == "10"
+    priority.training(fastest, 0)
+    assert autogroup.read_text() == "0"  # one run plays at speed max
+    priority.training(fastest, None)
+    assert autogroup.read_text() == "10"
+    priority.training(paced, 3)
+    assert autogroup.read_text() == "10"
+    priority.training(paced, None)
+    assert autogroup.read_text() == "0" and priority.nice == 0
 
 
 def test_session_priority_stays_lowered_where_raising_it_is_refused(tmp_path):
     autogroup = tmp_path / "autogroup"
     priority = SessionPriority(autogroup, lowered=10, leads_session=lambda: True)
     assert priority.manage()
+    owner = object()
+    priority.training(owner, 10)
     autogroup.unlink()
     autogroup.mkdir()  # any write now fails with an OSError, as a refused one would
-    priority.playing_at_max(object(), True)  # no error: training goes on, lowered
+    priority.training(owner, None)  # no error: serving goes on, lowered
     assert priority.nice == 10
 
 
-@pytest.mark.parametrize("speed, at_max", [("0", "0"), ("10", "10")])
-def test_a_worker_raises_the_session_only_while_it_plays_at_speed_max(tmp_path, monkeypatch,
-                                                                     speed, at_max):
+@pytest.mark.parametrize("speed, playing_nice", [("0", "0"), ("10", "10")])
+def test_a_worker_lowers_the_session_only_while_it_trains_at_a_set_speed(
+        tmp_path, monkeypatch, speed, playing_nice):
     autogroup = tmp_path / "autogroup"
     priority = SessionPriority(autogroup, lowered=10, leads_session=lambda: True)
     monkeypatch.setattr(trainer_module, "session_priority", priority)
@@ -394,11 +399,11 @@ def test_a_worker_raises_the_session_only_while_it_plays_at_speed_max(tmp_path, 
     try:
         trainer.play()
         assert trainer.wait_for_frame(trainer.frame().seq, timeout=5)
-        assert autogroup.read_text() == at_max
+        assert autogroup.read_text() == playing_nice
         trainer.pause()
         deadline = time.monotonic() + 5
         while trainer.training and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert not trainer.training and autogroup.read_text() == "10"
+        assert not trainer.training and autogroup.read_text() == "0"
     finally:
         trainer.close()
