@@ -32,7 +32,11 @@ playground/serve.py`, and drives both in the same headless Chromium (/usr/bin/ch
     learning-rate and activation controls; ours: Play, the top bar's activation and the
     sidebar's sliders, which a tab's first run leaves to the next run). Streamlit's floor, a
     page with one button and one v2 component (written to a temporary folder at run time),
-    is measured the same way.
+    is measured the same way. The defaults of both are also loaded, alternately, in a
+    Chromium that no devtools client is attached to (`bare_browser.py`: the same probe as
+    an extension's content script, reporting by beacon), as a learner's browser is:
+    driven through devtools, V8 re-parses large scripts for the source positions of
+    every caught exception.
 
 Per scenario (TFP defaults and largest; ours defaults, largest, speed 1, speed max) a fresh
 context opens the link, waits for every chart, presses Play, warms up, then for `--seconds`
@@ -74,7 +78,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from conftest import free_port, launch_chromium, streamlit_server  # noqa: E402
+from bare_browser import collector, load_once, write_extension  # noqa: E402
+from conftest import chromium_path, free_port, launch_chromium, streamlit_server  # noqa: E402
 
 APP = ROOT / "playground" / "serve.py"
 DEFAULT_TFP = ROOT.parent / "shared" / "anchors" / "tfp"
@@ -872,6 +877,37 @@ def measure_floor(browser, url: str) -> dict:
         tab.close()
 
 
+def measure_bare(tfp_url: str | None, ours_url: str | None, loads: int) -> dict:
+    """First impressions at the defaults with no devtools attached (bare_browser.py),
+    TFP and ours alternately, each load a fresh Chromium process."""
+    chromium = chromium_path()
+    targets = [(key, site, url, server) for key, site, url, server in (
+        ("tfp-defaults", TFP, tfp_url and f"{tfp_url}/index.html#{TFP_DEFAULTS}", None),
+        ("ours-defaults", OURS, ours_url and f"{ours_url}/?", ours_url)) if url]
+    if not chromium or not loads or not targets:
+        return {}
+    runs: dict[str, list[dict]] = {key: [] for key, *_ in targets}
+    with collector() as (report_url, reports), \
+            tempfile.TemporaryDirectory(prefix="bench-bare-ext-") as folder:
+        extensions = {key: write_extension(Path(folder) / key, probe_script(site), report_url,
+                                           bool(site.controls))
+                      for key, site, *_ in targets}
+        for _ in range(loads):
+            for key, _site, url, server in targets:
+                if server:
+                    wait_idle(server)
+                report = load_once(chromium, extensions[key], url, reports, VIEWPORT)
+                if report is None:
+                    runs[key].append({"error": "no report within 30 s"})
+                    continue
+                row = {"first_s": report["readyAt"] / 1000}
+                row.update({f"first_{k}_s": v / 1000 for k, v in report["marks"].items() if v})
+                row.update({f"first_{k}_s": v / 1000
+                            for k, v in report["navigation"].items() if v})
+                runs[key].append(row)
+    return {key: aggregate(rows) for key, rows in runs.items()}
+
+
 def measure_tabs(browser, url: str, server: int | None, counts, settings) -> list[dict]:
     """1, 2, 4, ... tabs of ours playing at the defaults on one server; stops at a miss."""
     rows = []
@@ -954,7 +990,7 @@ def main_table(results: dict) -> str:
     return render_table(rows)
 
 
-def targets_table(results: dict, floor: dict, tabs: list[dict]) -> str:
+def targets_table(results: dict, floor: dict, tabs: list[dict], bare: dict) -> str:
     """Every other target of issue 8, part 4."""
     rows = [["target", "measured", "TFP", "verdict"]]
 
@@ -1008,6 +1044,10 @@ def targets_table(results: dict, floor: dict, tabs: list[dict]) -> str:
         add(f"  (controls usable, no target; {label})", fmt(get(key, "first_controls_s"), ".2f",
                                                            " s"),
             fmt(get(tfp_key, "first_controls_s"), ".2f", " s"), None)
+        if key in bare and "first_s" in bare[key]:
+            add(f"  (no devtools attached, no target; {label})",
+                fmt(bare[key]["first_s"], ".2f", " s"),
+                fmt(bare.get(tfp_key, {}).get("first_s"), ".2f", " s"), None)
     if floor:
         add("  (Streamlit's floor: 1 button + 1 v2 component)",
             f"{fmt(floor.get('first_s'), '.2f', ' s')}, {fmt(floor.get('first_mb'), '.2f', ' MB')}",
@@ -1054,15 +1094,16 @@ def detail_table(results: dict) -> str:
     return render_table(rows)
 
 
-def first_table(results: dict, floor: dict) -> str:
+def first_table(results: dict, floor: dict, bare: dict) -> str:
     rows = [["page", "all drawn s", "HTTP MB", "DOMContentLoaded", "load", ".live-view",
              "plotly axes", "1st frame", "canvases", "controls", "largest downloads (MB)"]]
     named = [(s.label, results.get(s.key, {})) for s in SCENARIOS] + [("Streamlit floor", floor)]
+    named += [(f"{s.label}, no devtools", bare[s.key]) for s in SCENARIOS if s.key in bare]
     for label, r in named:
         if "first_s" not in r:
             continue
         largest = r.get("first_largest")
-        rows.append([label, fmt(r["first_s"], ".2f"), fmt(r["first_mb"], ".2f")]
+        rows.append([label, fmt(r["first_s"], ".2f"), fmt(r.get("first_mb"), ".2f")]
                     + [fmt(r.get(f"first_{k}_s"), ".2f") for k in
                        ("dcl", "load", "view", "plots", "frame", "canvases", "controls")]
                     + [largest[0] if isinstance(largest, list) else str(largest or "-")])
@@ -1134,6 +1175,7 @@ def main() -> None:
         "floor_loads": 2 if args.quick else 3,
         "tab_seconds": 3.0 if args.quick else 5.0,
         "tab_counts": [] if args.no_tabs else ([1, 2, 4] if args.quick else [1, 2, 4, 8]),
+        "bare_loads": 3 if args.quick else 5,
     }
     repeat = args.repeat or (1 if args.quick else 2)
     scenarios = [s for s in SCENARIOS
@@ -1173,6 +1215,12 @@ def main() -> None:
             log(f"run {index + 1} of {repeat}")
             runs.append(run_once(browser, scenarios, tfp_url, ours_url, ours_pid, floor_url,
                                  settings, log))
+        if any(s.key.endswith("-defaults") for s in scenarios):
+            mark = time.perf_counter()
+            bare = measure_bare(tfp_url, ours_url, settings["bare_loads"])
+            log(f"no devtools: {time.perf_counter() - mark:.0f} s")
+        else:
+            bare = {}
     load_after = load_average()
 
     results = {s.key: aggregate([run[0][s.key] for run in runs if s.key in run[0]])
@@ -1213,7 +1261,7 @@ def main() -> None:
     out(main_table(results))
     out("")
     out("Targets (issue 8, part 4):")
-    out(targets_table(results, floor, tabs))
+    out(targets_table(results, floor, tabs, bare))
     out("")
     out("Detail: paints/s = chart draw calls and SVG mutation batches; main thread = CDP "
         "TaskDuration / wall; cores =")
@@ -1227,8 +1275,12 @@ def main() -> None:
     out("First impression: seconds from navigation start (fresh context, no cache) to the first "
         "animation frame")
     out("with each part drawn; HTTP MB = encoded bytes received until every chart was drawn "
-        "(medians; downloads of the first run).")
-    out(first_table(results, floor))
+        "(medians; downloads of the first run);")
+    out(f"\"no devtools\": the defaults in a Chromium no devtools client is attached to, "
+        f"{settings['bare_loads']} loads each, alternated")
+    out("(bare_browser.py: an attached inspector makes V8 re-parse large scripts for caught "
+        "exceptions).")
+    out(first_table(results, floor, bare))
     if tabs:
         out("")
         out(f"Tabs on one server, ours at the defaults, all playing ({settings['tab_seconds']:g} s"
@@ -1246,6 +1298,9 @@ def main() -> None:
             problems.append(f"{key}: blank frames {reasons}")
     for error in floor.get("errors", []):
         problems.append(f"floor: {error}")
+    for key, r in bare.items():
+        for error in r.get("errors", []):
+            problems.append(f"{key}, no devtools: {error}")
     if problems:
         out("")
         for line in problems:
@@ -1254,6 +1309,7 @@ def main() -> None:
     out(f"total benchmark time {time.perf_counter() - started:.0f} s")
     if args.json:
         args.json.write_text(json.dumps({"results": results, "floor": floor, "tabs": tabs,
+                                         "no_devtools": bare,
                                          "runs": runs, "load": [load_before, load_after]},
                                         indent=2, default=str))
 
