@@ -4,7 +4,8 @@ The page is ``app.py``; this entry adds the live view's own routes beside
 Streamlit's (a websocket that pushes training frames, plotly.js from the source
 tree, process stats), gzips Streamlit's own scripts once (compressed_assets.py) and
 names plotly.js in the page's head so it loads while Streamlit starts (page_head.py),
-and lets browsers on the same cores draw first (trainer.SessionPriority).
+and lets browsers on the same cores draw first while runs train at a set speed
+(trainer.SessionPriority).
 Nothing is written anywhere: the app runs from a
 read-only checkout and from any working directory.
 """
@@ -22,7 +23,7 @@ from playground.compressed_assets import CompressedAssets  # noqa: E402
 from playground.page_head import PageHead  # noqa: E402
 from playground.trainer import session_priority  # noqa: E402
 
-session_priority.manage()  # browsers on the same cores draw first (trainer.SessionPriority)
+session_priority.manage()  # browsers on the same cores first while runs train (trainer.py)
 
 app = st.App("app.py", routes=stream.routes(),
              middleware=[Middleware(PageHead, src=stream.plotly_src),

@@ -119,7 +119,7 @@ class SessionPriority:
     Linux shares the CPU between sessions before niceness counts, so the worker's
     niceness ranked it only within the server: a browser in a session of its own
     still split two cores about evenly with training, and its main thread waited
-    (57 % busy at the defaults in the benchmark, 42-48 % lowered). The session is
+    (57-67 % busy at the defaults in the benchmark, 42-52 % lowered). The session is
     lowered only while runs train at a set speed (their epochs per frame fit in what
     is left): idle, Streamlit's script runs and the first page of a new tab come
     first, and while a run plays at speed max the learner asked for every epoch the
