@@ -271,10 +271,6 @@ def _comparison_frame(state, owner: ComparisonTrainer) -> None:
         on_timer, ran[0] = ran[0], True
         if state.get("lab_trainer") is not owner:
             return
-        if playing:
-            state.lab_last_playing = time.monotonic()
-        elif settling and on_timer and time.monotonic() >= settle_until:
-            st.rerun()  # settled: a page run draws the fragment without its timer
         if any(st.session_state.get(key) is True for key in TOOLBAR_KEYS):
             # Streamlit sends the widget updates of one instant as one rerun, scoped
             # to the fragment of the first: a toolbar click landing with this timer's
@@ -285,10 +281,15 @@ def _comparison_frame(state, owner: ComparisonTrainer) -> None:
             if on_timer and st.session_state.get("lab_play") is True:
                 _set_playing(state, not playing)
             st.rerun()
+        # (after the toolbar: a click this run carries must be read before anything
+        # that could let a newer run interrupt this one)
         if playing:
+            state.lab_last_playing = time.monotonic()
             if not owner.playing:
                 st.rerun()  # stopped (every run diverged): Play becomes "Play" again
             owner.keep_alive()  # this page is watching: the owner trains on
+        elif settling and on_timer and time.monotonic() >= settle_until:
+            st.rerun()  # settled: a page run draws the fragment without its timer
         comparison = owner.read(lab.Comparison.copy)
         _run_cards(owner, comparison)
         _comparison_charts(state, comparison)
