@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import math
-import time
+import threading
 
 import streamlit as st
 
@@ -25,7 +25,7 @@ from .session import TrainingSession
 from .trainer import ComparisonTrainer
 
 FRAME_SECONDS = 0.1  # the comparison's fragment timer (it draws; the owner trains)
-SETTLE_SECONDS = 1.0  # the timer goes on this long after the runs stop (_comparison_frame)
+DRAW_WAIT_SECONDS = 1.0  # at most this long for an older run to finish drawing the comparison
 TOOLBAR_KEYS = ("lab_play", "lab_step", "lab_step_epoch", "lab_reset")
 MAPS_WIDTH = 620  # about the maps column's width on a 1440-px page with the sidebar open
 # Streamlit's named text colours closest to lab_figures.RUN_COLORS (Tableau 10).
@@ -259,14 +259,8 @@ def _comparison_toolbar(state, owner: ComparisonTrainer) -> None:
 def _comparison_frame(state, owner: ComparisonTrainer) -> None:
     playing = owner.playing
     ran = [False]  # the fragment's first call is in this page run, the others on its timer
-    # A timer run begun before a Pause may still be drawing after the Pause's page run
-    # drew the paused state (Streamlit then runs two scripts of the session at once):
-    # its late cards stayed, one run's card epochs behind the others. So the timer
-    # goes on for a moment after the runs stop, drawing the paused state again.
-    settle_until = state.get("lab_last_playing", -math.inf) + SETTLE_SECONDS
-    settling = not playing and time.monotonic() < settle_until
 
-    @st.fragment(run_every=FRAME_SECONDS if playing or settling else None)
+    @st.fragment(run_every=FRAME_SECONDS if playing else None)
     def frame():
         on_timer, ran[0] = ran[0], True
         if state.get("lab_trainer") is not owner:
@@ -281,18 +275,23 @@ def _comparison_frame(state, owner: ComparisonTrainer) -> None:
             if on_timer and st.session_state.get("lab_play") is True:
                 _set_playing(state, not playing)
             st.rerun()
-        # (after the toolbar: a click this run carries must be read before anything
-        # that could let a newer run interrupt this one)
         if playing:
-            state.lab_last_playing = time.monotonic()
             if not owner.playing:
                 st.rerun()  # stopped (every run diverged): Play becomes "Play" again
             owner.keep_alive()  # this page is watching: the owner trains on
-        elif settling and on_timer and time.monotonic() >= settle_until:
-            st.rerun()  # settled: a page run draws the fragment without its timer
-        comparison = owner.read(lab.Comparison.copy)
-        _run_cards(owner, comparison)
-        _comparison_charts(state, comparison)
+        # A timer run begun before a Pause may still be drawing when the Pause's page
+        # run draws (Streamlit then runs two scripts of the session at once): its late
+        # cards stayed, one run's card epochs behind the others. One run draws at a
+        # time, so the newer one's cards come last.
+        drawing = state.setdefault("lab_drawing", threading.Lock())
+        took = drawing.acquire(timeout=DRAW_WAIT_SECONDS)
+        try:
+            comparison = owner.read(lab.Comparison.copy)
+            _run_cards(owner, comparison)
+            _comparison_charts(state, comparison)
+        finally:
+            if took:
+                drawing.release()
 
     frame()
 
