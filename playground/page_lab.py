@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import math
-import threading
 
 import streamlit as st
 
@@ -25,7 +24,6 @@ from .session import TrainingSession
 from .trainer import ComparisonTrainer
 
 FRAME_SECONDS = 0.1  # the comparison's fragment timer (it draws; the owner trains)
-DRAW_WAIT_SECONDS = 1.0  # at most this long for an older run to finish drawing the comparison
 TOOLBAR_KEYS = ("lab_play", "lab_step", "lab_step_epoch", "lab_reset")
 MAPS_WIDTH = 620  # about the maps column's width on a 1440-px page with the sidebar open
 # Streamlit's named text colours closest to lab_figures.RUN_COLORS (Tableau 10).
@@ -279,19 +277,9 @@ def _comparison_frame(state, owner: ComparisonTrainer) -> None:
             if not owner.playing:
                 st.rerun()  # stopped (every run diverged): Play becomes "Play" again
             owner.keep_alive()  # this page is watching: the owner trains on
-        # A timer run begun before a Pause may still be drawing when the Pause's page
-        # run draws (Streamlit then runs two scripts of the session at once): its late
-        # cards stayed, one run's card epochs behind the others. One run draws at a
-        # time, so the newer one's cards come last.
-        drawing = state.setdefault("lab_drawing", threading.Lock())
-        took = drawing.acquire(timeout=DRAW_WAIT_SECONDS)
-        try:
-            comparison = owner.read(lab.Comparison.copy)
-            _run_cards(owner, comparison)
-            _comparison_charts(state, comparison)
-        finally:
-            if took:
-                drawing.release()
+        comparison = owner.read(lab.Comparison.copy)
+        _run_cards(owner, comparison)
+        _comparison_charts(state, comparison)
 
     frame()
 
