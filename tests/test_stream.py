@@ -160,12 +160,28 @@ def test_plotly_is_served_gzipped_and_cacheable(server):
         etag = response.headers["ETag"]
     # plotly.js itself, wrapped: compiled as it arrives, started when first needed
     head, tail = stream.PLOTLY_WRAP
-    assert body == head + stream.PLOTLY_FILE.read_bytes() + tail
+    assert body == head + stream.without_throws(stream.PLOTLY_FILE.read_bytes()) + tail
     assert body.startswith(b"//# allFunctionsCalledOnLoad\n")
     request = urllib.request.Request(url, headers={"If-None-Match": etag})
     with pytest.raises(urllib.error.HTTPError) as not_modified:
         urllib.request.urlopen(request, timeout=10)
     assert not_modified.value.code == 304
+
+
+def test_every_throwing_feature_test_of_the_bundle_is_replaced_once():
+    bundle = stream.PLOTLY_FILE.read_bytes()
+    patched = stream.without_throws(bundle)
+    for old, new in stream.PLOTLY_NO_THROW:
+        assert bundle.count(old) == 1, old[:60]  # a new plotly.js: look at them again
+        assert old not in patched and new in patched
+    # nothing else changed
+    assert len(patched) == len(bundle) - sum(len(old) - len(new)
+                                             for old, new in stream.PLOTLY_NO_THROW)
+
+
+def test_a_bundle_the_patches_do_not_fit_is_served_as_it_is():
+    other = b"/* another plotly.js */ try{null.error}catch(e){}"
+    assert stream.without_throws(other) == other
 
 
 def test_stats_report_training_and_traffic(server, trainer):
