@@ -471,10 +471,11 @@ class LiveView {
     const started = performance.now();
     const timing = window.__liveView.timing ??= {};
     const geometry = this.geometry;
-    this.show("network", message.network,
-              geometry && { left: 0, top: 0, width: geometry.width, height: geometry.height });
-    this.show("output", message.output, this.outputPlot._fullLayout?.xaxis && this.mapBox);
-    this.show("weights", message.weights, this.weightsBox());
+    const network = this.show("network", message.network, geometry
+                              && { left: 0, top: 0, width: geometry.width, height: geometry.height });
+    const output = this.show("output", message.output,
+                             this.outputPlot._fullLayout?.xaxis && this.mapBox);
+    const weights = this.show("weights", message.weights, this.weightsBox());
     this.outputMap.classList.toggle("live-sharp",
                                     !!this.scene.options.discretize && !this.hoverNeuron);
     if (message.scale !== null && message.scale !== this.scale) {
@@ -487,13 +488,16 @@ class LiveView {
       window.__liveView.framesDrawn += 1;
       window.__liveView.lastEpoch = flight.frame.epoch;
     }
-    this.framePresented = true;
+    // every map on screen (a paint begun before plotly drew its axes has only the graph)
+    this.framePresented ||= network && output && (weights || !this.scene.weights);
     this.askForControls();
     timing.shown = (timing.shown || 0) + performance.now() - started;
   }
 
   // The tab's first run drew this view alone: once a frame and the charts are on
-  // screen (or cannot be: `anyway`), ask for the run that draws the controls.
+  // screen (or cannot be: `anyway`), ask for the run that draws the controls. Not
+  // sooner: that run's ~40 widgets hold the main thread for ~0.5 s, and the maps'
+  // second paint (plotly's axes place them) would wait behind them.
   askForControls(anyway = false) {
     if (!this.scene?.controls_follow || this.controlsAsked) return;
     if (!anyway && !(this.framePresented && this.plotted)) return;
@@ -502,11 +506,12 @@ class LiveView {
     this.trigger?.("drawn", {});
   }
 
-  // A bitmap on its canvas, the canvas scaled by the compositor to `box` (CSS px).
+  // A bitmap on its canvas, the canvas scaled by the compositor to `box` (CSS px);
+  // false when there was none to show or no place yet.
   show(name, bitmap, box) {
-    if (!bitmap) return;
+    if (!bitmap) return false;
     const { canvas, context } = this.shown[name];
-    if (!box || !context) { bitmap.close(); return; }
+    if (!box || !context) { bitmap.close(); return false; }
     if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
       canvas.width = bitmap.width;
       canvas.height = bitmap.height;
@@ -516,6 +521,7 @@ class LiveView {
     if (canvas.style.height !== height) canvas.style.height = height;
     if (name !== "network") place(canvas, box);
     context.transferFromImageBitmap(bitmap);
+    return true;
   }
 
   drawStatus(frame) {
