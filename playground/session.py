@@ -28,8 +28,10 @@ warnings.filterwarnings("ignore", message="training diverged", category=RuntimeW
 BLOWN_UP = 100.0  # a loss this many times the run's first one is past saving
 REWIND_POINTS = 8  # earlier epoch boundaries kept, in case the newest is already bad
 # A blow-up is retold epoch by epoch only within this much of the thread's CPU time
-# (CPU, not wall-clock: on a busy machine a preempted thread would never fit in it).
+# (CPU, not wall-clock: on a busy machine a preempted thread would never fit in it),
+# plus what the slice it happened in had left (a unit of work stays within ~50 ms).
 RETELL_SECONDS = 0.02
+SLICE_LEFT_MAX = 0.03  # the most of a slice's unspent time a retelling may add
 MAX_HISTORY = 1000  # points kept per curve; older ones are thinned, never dropped wholesale
 CLASS_NAMES = ("orange", "blue", "green", "purple", "red", "teal")
 
@@ -185,6 +187,7 @@ class TrainingSession:
         self._replay_starts: deque[_ReplayStart] = deque(maxlen=REWIND_POINTS + 1)
         self._retelling = False
         self._retell_deadline = math.inf  # a retelling past it stops and is undone
+        self._slice_deadline = -math.inf  # train_until's deadline while it runs
         self.record()
 
     def apply(self, config: Config) -> bool:
@@ -381,6 +384,8 @@ class TrainingSession:
         epoch_seconds = self._epoch_cpu_seconds or self._epoch_seconds
         if not starts or epoch_seconds is None:
             return False
+        budget = RETELL_SECONDS + min(max(self._slice_deadline - time.perf_counter(), 0.0),
+                                      SLICE_LEFT_MAX)
         blown_up = self.net.get_parameters()
         limit = BLOWN_UP * self._first_loss()
         index = next((i for i in reversed(range(len(starts)))
@@ -389,8 +394,11 @@ class TrainingSession:
         if index is None:
             return False
         epochs = self.epoch - starts[index].epoch + 1  # to the one that failed
-        if epochs * epoch_seconds > RETELL_SECONDS:
-            return False  # a unit of training work stays short
+        # Not even tried when it would take twice the budget. The estimate may be
+        # wall-clock time (one slice of mini-batches, no whole epoch timed yet), which
+        # a busy machine inflates: the CPU deadline below is what bounds the work.
+        if epochs * epoch_seconds > 2 * budget:
+            return False
         # the estimate may be off (a busy machine): past the deadline it stops, undone
         saved = copy.copy(self.__dict__)
         saved["history"] = copy.deepcopy(self.history)
@@ -405,7 +413,7 @@ class TrainingSession:
         self.history.truncate(start.epoch)
         self._replay_starts = deque(starts[:index], maxlen=self._replay_starts.maxlen)
         self._retelling = True
-        self._retell_deadline = time.thread_time() + RETELL_SECONDS
+        self._retell_deadline = time.thread_time() + budget
         try:
             for start in starts[index:]:
                 if not (self.train_epochs(start.epochs) if start.epochs
@@ -465,6 +473,13 @@ class TrainingSession:
         the time left, judged by the last measured epoch time; otherwise
         mini-batches one at a time, so a slice overruns by at most one batch.
         """
+        self._slice_deadline = deadline  # a blow-up's retelling may use what is left
+        try:
+            return self._train_until(deadline, max_epochs)
+        finally:
+            self._slice_deadline = -math.inf
+
+    def _train_until(self, deadline: float, max_epochs: float) -> float:
         per_epoch = self.batches_per_epoch
         todo = math.inf if math.isinf(max_epochs) else round(max_epochs * per_epoch)
         done = 0

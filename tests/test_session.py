@@ -1,6 +1,7 @@
 """The training session behind the live page, without a browser."""
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -160,6 +161,9 @@ def test_a_blow_up_inside_a_chunk_of_epochs_is_told_epoch_by_epoch(monkeypatch):
     """Playing trains up to 64 epochs in one fit; when they blow up, the loss curve
     still rises epoch by epoch to the one that failed, the run ends in the same bits
     as the chunk that failed, and Rewind goes to the newest sane epoch."""
+    # its time is another test's: here a trainer of an earlier test still winding down
+    # in this process (the GIL shared) could make the retelling's ~4 ms take 20
+    monkeypatch.setattr(sess, "RETELL_SECONDS", 1.0)
     config = DEFAULT.replace(dataset="plane", activation="linear", learning_rate=1.0)
     session = TrainingSession(config)
     blown_up = []
@@ -212,6 +216,26 @@ def test_a_blow_up_too_long_to_retell_keeps_the_blown_up_run(monkeypatch, why):
     assert np.isfinite(session.parameters_to_show()).all()
     if why == "ran out of time":
         assert checks[:2] == [1, 2]  # it retold epoch 1, then stopped once told to
+
+
+def test_a_blow_up_in_a_slice_may_be_retold_in_the_time_the_slice_left(monkeypatch):
+    """A slice that blew up early has time left: the retelling may use it (its own
+    budget alone, set to nothing here, would not even let it try), so the loss curve
+    rises to the blow-up also on a machine busy enough to slow every epoch."""
+    monkeypatch.setattr(sess, "RETELL_SECONDS", 0.0)
+    config = DEFAULT.replace(dataset="plane", activation="linear", learning_rate=1.0)
+    session = TrainingSession(config)
+    session.train_until(time.perf_counter() + 5.0, 64)
+    assert session.diverged
+    failed = int(session.diverged.split("diverged in epoch ")[1].split(":")[0].replace(",", ""))
+    # every epoch from the newest sane start to the one before the failed one
+    epochs = session.history.epoch
+    assert epochs[-1] == failed - 1 and len(epochs) >= 3 and epochs == sorted(set(epochs))
+    assert np.isfinite(session.history.train_loss).all()
+    # outside a slice (a Step, a command) only its own budget counts: not retold
+    again = TrainingSession(config)
+    assert not again.train_epochs(64)
+    assert again.history.epoch == [0]
 
 
 def test_history_stays_bounded():
