@@ -158,12 +158,15 @@ SCENARIOS = (
     Scenario("ours-speed1", "ours speed 1", OURS, "speed=1", 1),
     Scenario("ours-speedmax", "ours speed max", OURS, "speed=0", 0),
 )
-# main table rows: label, TFP scenario, our scenario
+# main table rows: label, TFP scenario, our scenario, held to ">= TFP"? The issue sets
+# that target at the defaults, the largest network and speed 1; at speed max its
+# target is epochs/s (the training takes a whole core, as the learner asked), and the
+# redraws beside TFP's are printed without a verdict.
 COMPARISONS = (
-    ("defaults", "tfp-defaults", "ours-defaults"),
-    ("largest network", "tfp-largest", "ours-largest"),
-    ("speed 1 (1 epoch/frame)", "tfp-defaults", "ours-speed1"),
-    ("speed max", "tfp-defaults", "ours-speedmax"),
+    ("defaults", "tfp-defaults", "ours-defaults", True),
+    ("largest network", "tfp-largest", "ours-largest", True),
+    ("speed 1 (1 epoch/frame)", "tfp-defaults", "ours-speed1", True),
+    ("speed max", "tfp-defaults", "ours-speedmax", False),
 )
 
 # ----------------------------------------------------------------- the probe
@@ -980,13 +983,13 @@ def aggregate(runs: list[dict]) -> dict:
 
 def main_table(results: dict) -> str:
     rows = [["scenario", "TFP redraws/s", "ours redraws/s", "ratio ours/TFP", "target", "verdict"]]
-    for label, tfp_key, ours_key in COMPARISONS:
+    for label, tfp_key, ours_key, held in COMPARISONS:
         tfp, ours = results.get(tfp_key, {}), results.get(ours_key, {})
         t, o = tfp.get("redraws_per_s", math.nan), ours.get("redraws_per_s", math.nan)
         ratio = o / t if t and not math.isnan(t) and not math.isnan(o) else math.nan
-        ok = None if math.isnan(ratio) else ratio >= 1.0
-        rows.append([label, fmt(t), fmt(o), fmt(ratio, ".2f", "x"), ">= TFP (1.00x)",
-                     verdict(ok)])
+        ok = None if math.isnan(ratio) or not held else ratio >= 1.0
+        rows.append([label, fmt(t), fmt(o), fmt(ratio, ".2f", "x"),
+                     ">= TFP (1.00x)" if held else "- (epochs/s)", verdict(ok)])
     return render_table(rows)
 
 
