@@ -27,7 +27,8 @@ RECORD = r"""(() => {
 })();"""
 
 
-@pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)], ids=["desktop", "phone"])
+@pytest.mark.parametrize("viewport", [(1440, 900), (1024, 768), (390, 844)],
+                         ids=["desktop", "narrow", "phone"])
 def test_the_live_view_is_drawn_first_and_stays_put_when_the_controls_come(browser, app_url,
                                                                            viewport):
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
