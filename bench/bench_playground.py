@@ -861,14 +861,18 @@ def measure_scenario(browser, scenario: Scenario, url: str, server: int | None,
         tab.close()
 
 
+def first_seconds(report: dict) -> dict:
+    """A probe's readyAt, marks and navigation times (ms) as first_*_s seconds."""
+    seconds = {"first_s": report["readyAt"] / 1000}
+    for times in (report["marks"], report["navigation"]):
+        seconds.update({f"first_{k}_s": v / 1000 for k, v in times.items() if v})
+    return seconds
+
+
 def first_impression(tab: Tab, started: float) -> dict:
     """Seconds from navigation start to every chart drawn, and what came before."""
-    probe = tab.probe()
-    seconds = {f"first_{k}_s": v / 1000 for k, v in probe["marks"].items()}
-    seconds.update({f"first_{k}_s": v / 1000 for k, v in probe["navigation"].items() if v})
-    return {"first_s": probe["readyAt"] / 1000, "first_mb": tab.network.snapshot()["http"] / 1e6,
-            "goto_s": time.perf_counter() - started, "first_largest": tab.network.largest(),
-            **seconds}
+    return {**first_seconds(tab.probe()), "first_mb": tab.network.snapshot()["http"] / 1e6,
+            "goto_s": time.perf_counter() - started, "first_largest": tab.network.largest()}
 
 
 def measure_floor(browser, url: str) -> dict:
@@ -903,11 +907,7 @@ def measure_bare(tfp_url: str | None, ours_url: str | None, loads: int) -> dict:
                 if report is None:
                     runs[key].append({"error": "no report within 30 s"})
                     continue
-                row = {"first_s": report["readyAt"] / 1000}
-                row.update({f"first_{k}_s": v / 1000 for k, v in report["marks"].items() if v})
-                row.update({f"first_{k}_s": v / 1000
-                            for k, v in report["navigation"].items() if v})
-                runs[key].append(row)
+                runs[key].append(first_seconds(report))
     return {key: aggregate(rows) for key, rows in runs.items()}
 
 
