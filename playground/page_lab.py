@@ -24,7 +24,14 @@ from .session import TrainingSession
 from .trainer import ComparisonTrainer
 
 FRAME_SECONDS = 0.1  # the comparison's fragment timer (it draws; the owner trains)
-TOOLBAR_KEYS = ("lab_play", "lab_step", "lab_step_epoch", "lab_reset")
+# Play and Pause are two buttons, each always drawn and each with its own action; the
+# one that does not apply is disabled (page.css hides it). Streamlit may deliver a
+# click twice (folded into the timer's fragment run, again in a whole-page run after
+# the page redrew the toolbar): one Play/Pause key would hand the second delivery to
+# the redrawn button and undo the click; a key per action repeats it, and a disabled
+# button's click is dropped.
+PLAY_KEYS = {"lab_play": True, "lab_pause": False}
+TOOLBAR_KEYS = (*PLAY_KEYS, "lab_step", "lab_step_epoch", "lab_reset")
 MAPS_WIDTH = 620  # about the maps column's width on a 1440-px page with the sidebar open
 # Streamlit's named text colours closest to lab_figures.RUN_COLORS (Tableau 10).
 RUN_TEXT_COLORS = ("blue", "orange", "green", "violet")
@@ -234,10 +241,12 @@ def _reset(state) -> None:
 def _comparison_toolbar(state, owner: ComparisonTrainer) -> None:
     columns = st.columns([1.1, 1, 1.2, 1, 3.4], vertical_alignment="center")
     playing = owner.playing
-    columns[0].button("Pause" if playing else "Play", key="lab_play", type="primary",
-                      icon=":material/pause:" if playing else ":material/play_arrow:",
-                      on_click=_guarded(_set_playing), args=(state, not playing),
-                      width="stretch")
+    with columns[0]:
+        for key, play in PLAY_KEYS.items():
+            st.button("Play" if play else "Pause", key=key, type="primary",
+                      icon=":material/play_arrow:" if play else ":material/pause:",
+                      on_click=_guarded(_set_playing), args=(state, play),
+                      width="stretch", disabled=play == playing)
     columns[1].button("Step", key="lab_step", icon=":material/skip_next:", width="stretch",
                       on_click=_guarded(_step), args=(state, False),
                       help="Every run trains on one mini-batch")
@@ -268,10 +277,12 @@ def _comparison_frame(state, owner: ComparisonTrainer) -> None:
             # to the fragment of the first: a toolbar click landing with this timer's
             # rerun would never reach its callback. A whole-page rerun delivers it;
             # Play/Pause, the one a learner presses while this timer runs, is also
-            # applied here, as the button drawn with this run said (it sets, not
-            # toggles: its callback may run as well).
-            if on_timer and st.session_state.get("lab_play") is True:
-                _set_playing(state, not playing)
+            # applied here, as the button clicked said (it sets, not toggles: its
+            # callback may run as well).
+            clicked = [play for key, play in PLAY_KEYS.items()
+                       if st.session_state.get(key) is True]
+            if on_timer and clicked:
+                _set_playing(state, clicked[0])
             st.rerun()
         if playing:
             if not owner.playing:

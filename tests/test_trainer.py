@@ -317,9 +317,16 @@ def test_lab_and_inspector_pages_change_runs_only_through_their_owners():
     at.button(key="lab_step_epoch").click().run()
     assert owner.frame().epochs == (1, 1, 1)
     at.button(key="lab_play").click().run()
-    assert owner.playing and at.button(key="lab_play").label == "Pause"
-    at.button(key="lab_play").click().run()
-    assert not owner.playing
+    assert owner.playing and at.button(key="lab_play").disabled
+    assert not at.button(key="lab_pause").disabled
+    pause = at.button(key="lab_pause")  # as drawn while playing
+    pause.click().run()
+    assert not owner.playing and not at.button(key="lab_play").disabled
+    # The same Pause click delivered again after the page redrew the toolbar
+    # (Streamlit folds a click into the lab's timer run and may hand it over once
+    # more): it cannot undo the Pause (with one Play/Pause key it played again).
+    pause.click().run()
+    assert not owner.playing and at.button(key="lab_pause").disabled
     at.button(key="lab_reset").click().run()
     assert owner.frame().epochs == (0, 0, 0) and not at.exception
 
