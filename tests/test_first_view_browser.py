@@ -27,8 +27,8 @@ RECORD = r"""(() => {
 })();"""
 
 
-@pytest.mark.parametrize("viewport", [(1440, 900), (1024, 768), (390, 844)],
-                         ids=["desktop", "narrow", "phone"])
+@pytest.mark.parametrize("viewport", [(1440, 900), (1024, 768), (900, 768), (390, 844)],
+                         ids=["desktop", "narrow", "narrower", "phone"])
 def test_the_live_view_is_drawn_first_and_stays_put_when_the_controls_come(browser, app_url,
                                                                            viewport):
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
@@ -64,3 +64,25 @@ def test_the_controls_come_when_the_charts_cannot_be_drawn(browser, app_url):
         expect(sliders.first).to_be_attached()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1440, 1024, 900])
+def test_the_top_bar_shows_whole_choices_beside_an_open_sidebar(browser, app_url, width):
+    """Five fields in one row beside the open sidebar left selects two letters wide at
+    900 px ("Ta" for Tanh); a bar narrower than 600 px wraps them (page.css)."""
+    context = browser.new_context(viewport={"width": width, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        wait_for_app(page, timeout=60_000)
+        expect(page.locator("[data-testid=stSidebar]")).to_be_visible()
+        combos = page.locator(".st-key-top_bar [data-testid=stSelectbox] input")
+        expect(combos).to_have_count(3)  # drawn once Streamlit has loaded their code
+        fields = combos.evaluate_all("""(inputs) => inputs.map((input) => [
+            input.value, input.scrollWidth, input.clientWidth,
+            Math.round(input.closest('[data-testid=stSelectbox]').getBoundingClientRect().width)])""")
+    finally:
+        context.close()
+    assert [name for name, *_ in fields] == ["Tanh", "None", "Circle"], fields
+    for name, needed, shown, width_px in fields:
+        assert needed <= shown and width_px >= 90, f"{name!r} cut: {fields}"
