@@ -273,12 +273,12 @@ def _comparison_frame(state, owner: ComparisonTrainer) -> None:
         if state.get("lab_trainer") is not owner:
             return
         if any(st.session_state.get(key) is True for key in TOOLBAR_KEYS):
-            # Streamlit sends the widget updates of one instant as one rerun, scoped
-            # to the fragment of the first: a toolbar click landing with this timer's
-            # rerun would never reach its callback. A whole-page rerun delivers it;
-            # Play/Pause, the one a learner presses while this timer runs, is also
-            # applied here, as the button clicked said (it sets, not toggles: its
-            # callback may run as well).
+            # A toolbar click landing with this timer's rerun is folded into it:
+            # Streamlit 1.67 runs its callback here and may deliver it once more in
+            # a whole-page run (PLAY_KEYS). The toolbar is outside this fragment: a
+            # whole-page rerun redraws it. Play/Pause, the one a learner presses while
+            # this timer runs, is also applied here, as the button clicked said (it
+            # sets, not toggles), for a Streamlit that does not run the callback.
             clicked = [play for key, play in PLAY_KEYS.items()
                        if st.session_state.get(key) is True]
             if on_timer and clicked:
