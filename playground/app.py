@@ -106,7 +106,7 @@ else:
 with st.sidebar:
     st.markdown("## mikir playground")
     st.caption("A neural network, learning live, built on **mikir** (numpy only).")
-page_top = st.container()  # share-link notices, the page choice, the top bar, Play
+page_top = st.container(key="page_top")  # share-link notices, the page choice, the top bar, Play
 page_body = st.container()
 # A tab's first run draws the live view and the page's top without the sidebar's
 # controls or the top bar's choices (their places kept, page.css); the live view asks

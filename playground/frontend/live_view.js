@@ -109,6 +109,21 @@ const CONTROLS_WAIT_MS = 3000;  // the controls come by then even if the view is
 // After the next animation frame has run (its callbacks included).
 const nextFrame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
 
+// The page's style sheet (page.css) comes in the script run's messages and is
+// sometimes applied after this view's first run: on a phone the view was drawn in the
+// unstyled page, then jumped ~340 px when it came. The view draws nothing until the
+// sheet's marker is there, or PAGE_STYLE_WAIT_MS have passed (a page without it).
+const PAGE_STYLE_WAIT_MS = 1500;
+let pageStyleSeen = false;
+function pageStyled(since) {
+  pageStyleSeen ||= getComputedStyle(document.documentElement)
+    .getPropertyValue("--mikir-page-style").trim() !== "";
+  return pageStyleSeen || performance.now() - since > PAGE_STYLE_WAIT_MS;
+}
+async function pageStyle(since) {
+  while (!pageStyled(since)) await nextFrame();
+}
+
 function closeBitmaps(message) {
   for (const name of ["network", "output", "weights"]) message[name]?.close?.();
 }
@@ -187,6 +202,7 @@ class LiveView {
     // counters for tests and benchmarks; paintedUnseen: results dropped before shown
     window.__liveView = window.__liveView
       || { framesDrawn: 0, framesReceived: 0, lastEpoch: null, paintedUnseen: 0 };
+    this.created = performance.now();
     this.listen();
     this.resizer = new ResizeObserver(() => this.layout());
     this.resizer.observe(this.root);
@@ -247,6 +263,7 @@ class LiveView {
     }
     try {
       if (!previous) await nextFrame();  // the painter starts on the first frame meanwhile
+      await pageStyle(this.created);
       const Plotly = await loadPlotly(scene.plotly_src);
       if (this.scene !== scene) return;
       await this.plotFigures(Plotly, scene);
@@ -359,6 +376,10 @@ class LiveView {
   // On each animation frame: show the painter's newest result (one new state per
   // display frame), and give it the next frame if it is idle.
   tick() {
+    if (!pageStyled(this.created)) {
+      this.request();
+      return;
+    }
     const ready = this.ready.shift();
     if (ready) this.present(ready);
     if (!this.inFlight) this.startPaint();
