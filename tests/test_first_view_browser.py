@@ -170,7 +170,7 @@ def test_the_controls_come_when_the_charts_cannot_be_drawn(browser, app_url):
 @pytest.mark.parametrize("width", [1440, 1024, 900])
 def test_the_top_bar_shows_whole_choices_beside_an_open_sidebar(browser, app_url, width):
     """Five fields in one row beside the open sidebar left selects two letters wide at
-    900 px ("Ta" for Tanh); a bar narrower than 600 px wraps them (page.css)."""
+    900 px ("Ta" for Tanh); a page top narrower than 620 px wraps them (page.css)."""
     context = browser.new_context(viewport={"width": width, "height": 768})
     try:
         page = context.new_page()
