@@ -177,3 +177,22 @@ def test_a_diverging_run_stops_while_the_others_go_on(page, app_url):
     expect(run_card(page, 2)).not_to_contain_text("diverged", timeout=5_000)
     expect(play_button(page)).to_have_text(re.compile("Play"))
     no_tracebacks(page)
+
+
+def test_the_keyboard_focus_stays_on_play_and_pause(page, app_url):
+    """Play and Pause are two buttons, the pressed one hidden once the runs start or
+    stop: the focus went with it to the page's start. It moves to the other (page.js)."""
+    open_lab(page, app_url)
+    page.get_by_role("button", name="Set up comparison").click()
+    settle(page)
+    focused = "() => document.activeElement?.closest('.st-key-lab_play, .st-key-lab_pause')" \
+              "?.className.match(/st-key-lab_(play|pause)/)?.[1] ?? document.activeElement?.tagName"
+    page.locator(".st-key-lab_play button").focus()
+    for pressed, now_shown in (("play", "pause"), ("pause", "play"), ("play", "pause")):
+        assert page.evaluate(focused) == pressed
+        page.keyboard.press("Enter")
+        expect(page.locator(f".st-key-lab_{now_shown} button")).to_be_enabled(timeout=30_000)
+        page.wait_for_function(f"() => ({focused})() === '{now_shown}'", timeout=5_000)
+    expect(play_button(page)).to_have_text(re.compile("Pause"))
+    page.keyboard.press("Enter")  # the focus is where a keyboard user expects: Pause
+    expect(play_button(page)).to_have_text(re.compile("Play"), timeout=30_000)

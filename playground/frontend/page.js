@@ -13,12 +13,43 @@ function markScrollers() {
   }
 }
 
+// The lab's Play and Pause are two buttons (page_lab.PLAY_KEYS): the one pressed is
+// disabled and hidden once the runs start or stop, and the keyboard focus went with it
+// (to the page's start). It goes to the other one, as if one button changed its name.
+const FOCUS_PAIRS = { "st-key-lab_play": "st-key-lab_pause", "st-key-lab_pause": "st-key-lab_play" };
+const FOCUS_CARRY_MS = 10000;
+let focusCarry = null;  // { from: the button pressed, to: its counterpart's class, until }
+
+function notePress(event) {
+  const button = event.target.closest?.("button");
+  const place = button?.closest(Object.keys(FOCUS_PAIRS).map((key) => `.${key}`).join(", "));
+  if (!place || document.activeElement !== button) return;
+  const key = Object.keys(FOCUS_PAIRS).find((name) => place.classList.contains(name));
+  focusCarry = { from: button, to: FOCUS_PAIRS[key], until: performance.now() + FOCUS_CARRY_MS };
+}
+
+function carryFocus() {
+  if (!focusCarry) return;
+  const active = document.activeElement;
+  const lost = !active || active === document.body || active === focusCarry.from;
+  if (!lost || performance.now() > focusCarry.until) {  // moved on elsewhere, or too late
+    focusCarry = null;
+    return;
+  }
+  const target = document.querySelector(`.${focusCarry.to} button:enabled`);
+  if (!target || !target.checkVisibility()) return;
+  focusCarry = null;
+  target.focus();
+}
+
 export default function () {
   if (window.__mikirPageAids) return;
   let due = 0;
   const schedule = () => {
+    carryFocus();
     if (!due) due = setTimeout(() => { due = 0; markScrollers(); }, 500);
   };
+  document.addEventListener("click", notePress, true);
   window.__mikirPageAids = new MutationObserver(schedule);
   window.__mikirPageAids.observe(document.body, { childList: true, subtree: true });
   schedule();
