@@ -45,6 +45,12 @@ def test_the_live_view_is_drawn_first_and_stays_put_when_the_controls_come(brows
     first_drawn = next(i for i, (drawn, _, _) in enumerate(frames) if drawn)
     first_controls = next(i for i, (_, controls, _) in enumerate(frames) if controls)
     assert first_drawn < first_controls, "the controls came before the charts were drawn"
+    assert_the_view_stayed_put(frames)
+
+
+def assert_the_view_stayed_put(frames) -> None:
+    """From the first frame with the view drawn, its top moved at most 2 px."""
+    first_drawn = next(i for i, (drawn, _, _) in enumerate(frames) if drawn)
     tops = {top for _, _, top in frames[first_drawn:]}
     assert max(tops) - min(tops) <= 2, f"the live view moved: {sorted(tops)}"
 
@@ -97,9 +103,7 @@ def test_the_live_view_waits_for_the_page_style_before_it_draws(browser, app_url
         context.close()
     assert held["held"], "page.css was not found (its marker --mikir-page-style is gone?)"
     assert held["drawnWhileHeld"] == 0, "the view drew before the page's style applied"
-    first_drawn = next(i for i, (drawn, _, _) in enumerate(frames) if drawn)
-    tops = {top for _, _, top in frames[first_drawn:]}
-    assert max(tops) - min(tops) <= 2, f"the live view moved: {sorted(tops)}"
+    assert_the_view_stayed_put(frames)
 
 
 # Each widget of the first view beside a stand-in such as Streamlit draws while it loads

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import wait_for_app
 from playwright.sync_api import expect
+from test_data_browser import RUN_COUNTER, rerun
 
 PAGES = ("Playground", "Learning-rate lab", "Backprop inspector", "Your data & model")
 
@@ -28,15 +29,14 @@ def test_no_button_or_number_is_cut_on_any_page(browser, app_url, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     cut = {}
     try:
+        context.add_init_script(RUN_COUNTER)
         page = context.new_page()
         page.goto(app_url)
         wait_for_app(page, timeout=60_000)
         for name in PAGES:
             choice = page.locator(".st-key-page button", has_text=name)
-            choice.click()
+            rerun(page, choice.click)
             expect(choice).to_have_attribute("aria-checked", "true")
-            page.wait_for_timeout(300)  # the page's run has begun
-            wait_for_app(page, timeout=60_000)
             page.wait_for_timeout(1000)  # metrics and fonts settle
             found = page.evaluate(CUT_TEXT)
             if found:

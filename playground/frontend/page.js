@@ -16,16 +16,17 @@ function markScrollers() {
 // The lab's Play and Pause are two buttons (page_lab.PLAY_KEYS): the one pressed is
 // disabled and hidden once the runs start or stop, and the keyboard focus went with it
 // (to the page's start). It goes to the other one, as if one button changed its name.
-const FOCUS_PAIRS = { "st-key-lab_play": "st-key-lab_pause", "st-key-lab_pause": "st-key-lab_play" };
+const FOCUS_PAIR = ["st-key-lab_play", "st-key-lab_pause"];
 const FOCUS_CARRY_MS = 10000;
 let focusCarry = null;  // { from: the button pressed, to: its counterpart's class, until }
 
 function notePress(event) {
   const button = event.target.closest?.("button");
-  const place = button?.closest(Object.keys(FOCUS_PAIRS).map((key) => `.${key}`).join(", "));
-  if (!place || document.activeElement !== button) return;
-  const key = Object.keys(FOCUS_PAIRS).find((name) => place.classList.contains(name));
-  focusCarry = { from: button, to: FOCUS_PAIRS[key], until: performance.now() + FOCUS_CARRY_MS };
+  if (!button || document.activeElement !== button) return;
+  const pressed = FOCUS_PAIR.findIndex((name) => button.closest(`.${name}`));
+  if (pressed < 0) return;
+  focusCarry = { from: button, to: FOCUS_PAIR[1 - pressed],
+                 until: performance.now() + FOCUS_CARRY_MS };
 }
 
 function carryFocus() {
