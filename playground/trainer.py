@@ -458,16 +458,20 @@ class Owner:
 class FrameClock:
     """When frames are due. Each is due one frame after the last was due, not after
     it began: late wake-ups would add up (~59 frames a second on a 60 Hz screen). A
-    frame begun more than one frame late starts the clock afresh."""
+    frame begun late is caught up with, up to ``catch_up`` frames (the page's queue
+    plays them at display rate; dropped, each left a display frame without a new
+    state); later than that, the clock starts afresh rather than rush."""
 
-    def __init__(self, frame_seconds: float, now: float):
+    def __init__(self, frame_seconds: float, now: float, catch_up: int = 3):
         self.frame_seconds = frame_seconds
+        self.catch_up = catch_up
         self.due = now  # when the next frame should begin
 
     def begin(self, now: float) -> None:
         """A frame begins at ``now``; ``due`` becomes when the next one should."""
         late = now - self.due
-        self.due = (self.due if late < self.frame_seconds else now) + self.frame_seconds
+        start = self.due if late < self.catch_up * self.frame_seconds else now
+        self.due = start + self.frame_seconds
 
 
 class Trainer(Owner):

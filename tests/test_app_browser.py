@@ -590,6 +590,44 @@ def test_every_painted_frame_is_shown_in_order(browser_page, app_url):
     assert shown["unseen"] == 0, shown
 
 
+def test_frames_that_arrive_go_to_the_painter_at_once_and_a_late_message_is_bridged(
+        browser_page, app_url):
+    """Frames made on the server's clock arrive in messages (~2-3 frames each): the
+    page keeps up to five queued, so one message late by a few display frames leaves
+    none without a new state, and a painter left idle gets the next frame as it
+    arrives rather than at the next animation frame (each was a display frame
+    showing nothing new, ~0.5 a second at the defaults)."""
+    page = browser_page
+    open_app(page, app_url)
+    result = page.evaluate("""async (view) => {
+      const v = eval(view);
+      const settle = async () => { while (!v.settled) await new Promise(requestAnimationFrame); };
+      await settle();
+      const base = v.current;
+      const make = (k) => ({...base, seq: base.seq + k, epoch: base.epoch + k,
+                            steps: base.steps + k, params: base.params.slice()});
+      v.receive([make(1)]);
+      const painting = v.inFlight?.frame.seq ?? null;  // before any animation frame
+      await settle();
+      // a message of seven frames: the five newest are kept, each shown on its own frame
+      let drawn = window.__liveView.framesDrawn;
+      const epochs = [];
+      v.receive([2, 3, 4, 5, 6, 7, 8].map(make));
+      const queued = v.queue.length + (v.inFlight ? 1 : 0);
+      for (let i = 0; i < 12; i++) {
+        await new Promise(requestAnimationFrame);
+        if (window.__liveView.framesDrawn !== drawn) {
+          drawn = window.__liveView.framesDrawn;
+          epochs.push(window.__liveView.lastEpoch - base.epoch);
+        }
+      }
+      return {painting: painting - base.seq, queued, epochs};
+    }""", VIEW)
+    assert result["painting"] == 1, result  # at once, not an animation frame later
+    assert result["queued"] == 5, result  # the newest five: one painting, four waiting
+    assert result["epochs"] == [4, 5, 6, 7, 8], result  # in order, each on its own frame
+
+
 def test_zoom_is_kept_while_playing(browser_page, app_url):
     page = browser_page
     open_app(page, app_url)

@@ -13,7 +13,10 @@ const TRAIN_COLOR = "#1f6feb", TEST_COLOR = "#e8590c";
 const HEADER = ["seq", "run", "epoch", "steps", "batch", "batches", "train_loss",
                 "test_loss", "train_accuracy", "test_accuracy", "diverged"];
 const MAGIC = 0x4d4b;
-const QUEUE_KEEP = 3;       // frames queued beyond this are skipped (latency stays low)
+// Frames queued beyond this are skipped (the latency stays low); five (~80 ms) carry
+// the page over a message that comes late without a display frame that shows no new
+// state (with three, ~0.5 a second at the defaults)
+const QUEUE_KEEP = 5;
 // Painted results waiting for their display frame, shown one per frame in order: the
 // painter may run one frame ahead (a paint longer than a display frame does not halve
 // the rate) without a quick paint replacing a result before it was ever shown.
@@ -363,6 +366,9 @@ class LiveView {
       this.queue.push(frame);
     }
     if (this.queue.length > QUEUE_KEEP) this.queue.splice(0, this.queue.length - QUEUE_KEEP);
+    // an idle painter starts now, not at the next animation frame: its result is then
+    // ready for that frame instead of the one after
+    if (!this.inFlight && pageStyled(this.created)) this.startPaint();
     this.request();
   }
 
