@@ -82,9 +82,11 @@ def shown(page, idle: bool = False) -> dict:
       const last = loss && (loss.points.length ? loss.points.at(-1) : loss.start);
       const text = (name) => document.querySelector(
         `.live-status [data-field="${{name}}"]`).textContent;
+      const steps = text('steps').match(/^Step ([\\d,]+)/);
+      if (!steps) return null;  // a new view: its first frame is still in the painter
       return {{
         status_epoch: Number(text('epoch').replace(/,/g, '')),
-        status_steps: Number(text('steps').match(/^Step ([\\d,]+)/)[1].replace(/,/g, '')),
+        status_steps: Number(steps[1].replace(/,/g, '')),
         train_loss: text('train-loss'),
         last_epoch: window.__liveView.lastEpoch,
         frames_drawn: window.__liveView.framesDrawn,

@@ -84,7 +84,9 @@ PAINT = """async ([source, net, params, discretize]) => {
                                              geometry: networkGeometry(net.sizes, 300)}});
   const view = {range: [-6, 6, -6, 6], hover: null, discretize, columns: 0};
   worker.postMessage({type: "paint", id: 1, frame: {params: Float32Array.from(params)}, view});
-  const message = await new Promise((done) => { worker.onmessage = (e) => done(e.data); });
+  const message = await new Promise((done) => {  // after its "ready"
+    worker.onmessage = (e) => { if (e.data.type !== "ready") done(e.data); };
+  });
   worker.terminate();
   if (message.type !== "painted") throw new Error(message.message);
   const canvas = new OffscreenCanvas(message.output.width, message.output.height);

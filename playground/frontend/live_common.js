@@ -59,6 +59,17 @@ function bezierPoint([x0, y0, c1x, c1y, c2x, c2y, x1, y1], t) {
           u * u * u * y0 + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t * t * t * y1];
 }
 
+// The weights' colour limit: the largest |weight| (biases excluded) rounded up to a
+// "nice" step, so the colour bar rarely changes. The page sets it on the colour bar
+// before its first plot, the painter colours the cells with it.
+function weightScale(params, layers) {
+  let limit = 0;
+  for (let i = 0; i < layers.at(-1).biases; i++) {
+    if (Number.isFinite(params[i])) limit = Math.max(limit, Math.abs(params[i]));
+  }
+  return limit > 0 ? niceCeil(limit) : 1;
+}
+
 function niceCeil(value) {
   const power = Math.pow(10, Math.floor(Math.log10(value)));
   for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;

@@ -1,12 +1,14 @@
 // The live view's painter, in a worker: every neuron's map, the output map and
 // the weight cells are computed and drawn here, off the page's main thread, and
-// handed to the page as ImageBitmaps (a transfer, not a copy). The page keeps
-// what needs it: plotly's axes, hover, zoom, the status and the loss curve.
+// handed to the page as ImageBitmaps (copied out of its canvases, then transferred).
+// The page keeps what needs it: plotly's axes, hover, zoom, the status and the loss
+// curve.
 // (forward.js and live_common.js are prepended to this file by live_view.py.)
 //
 // Messages in:  {type: "scene", scene}   the network's shape, geometry, layout
 //               {type: "paint", id, frame, view}   draw this frame as seen now
 // Message out:  {type: "painted", id, network, output, weights, scale}
+//               {type: "ready"} once, as the first paint begins
 
 const THUMB = 24;           // a neuron's map: THUMB × THUMB points
 // The output map's grid: work (multiply-adds, and an activation counted as 8)
@@ -20,9 +22,32 @@ class Painter {
   constructor() {
     this.scene = null;
     this.networkCanvas = new OffscreenCanvas(1, 1);
-    this.outputCanvas = new OffscreenCanvas(1, 1);
     this.weightsCanvas = new OffscreenCanvas(1, 1);
     this.atlas = new OffscreenCanvas(1, 1);
+  }
+
+  // Every canvas at the size this paint needs. In Chromium a worker's canvas waits for
+  // a task of the page's main thread when it gets a new backing store: at its first
+  // drawing, after each resize and after each transferToImageBitmap (the first frame
+  // waited ~200 ms while plotly drew its first charts). So the sizes are set first
+  // (`sized` tells the page, which waits for the first), and each result is copied
+  // out (createImageBitmap, < 1 ms) rather than transferred.
+  fit(view) {
+    const { geometry, dpr, net, weights } = this.scene;
+    const total = net.sizes.reduce((a, b) => a + b, 0);
+    const sizes = [[this.networkCanvas, Math.max(1, Math.round(geometry.width * dpr)),
+                    Math.max(1, Math.round(geometry.height * dpr))],
+                   [this.atlas, THUMB * total, THUMB]];
+    if (weights && view.columns) {
+      sizes.push([this.weightsCanvas, view.columns * CELL_PX, weights.rows * CELL_PX]);
+    }
+    for (const [canvas, width, height] of sizes) {
+      if (canvas.width !== width || canvas.height !== height) {
+        canvas.width = width;
+        canvas.height = height;
+        canvas.getContext("2d").clearRect(0, 0, 1, 1);
+      }
+    }
   }
 
   setScene(scene) {
@@ -36,13 +61,16 @@ class Painter {
     this.scene = scene;
   }
 
-  paint(frame, view) {
+  // Each bitmap is a copy of its canvas as drawn (taken before the next one is drawn).
+  async paint(frame, view, sized = null) {
+    this.fit(view);
+    sized?.();
     const params = frame.params;
     this.computeMaps(params, view.range);
     const network = this.drawNetwork(params, view.hover);
     const output = this.drawOutput(view);
     const { bitmap: weights, scale } = this.drawWeights(params, view.columns);
-    return { network, output, weights, scale };
+    return { network: await network, output: await output, weights: await weights, scale };
   }
 
   // Every neuron's map (THUMB² points over the whole plane), and the output
@@ -91,9 +119,6 @@ class Painter {
   drawNetwork(params, hover) {
     const { geometry, layers, dpr } = this.scene;
     const canvas = this.networkCanvas;
-    const w = Math.max(1, Math.round(geometry.width * dpr));
-    const h = Math.max(1, Math.round(geometry.height * dpr));
-    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
     const context = canvas.getContext("2d");
     context.setTransform(dpr, 0, 0, dpr, 0, 0);
     const { tiles, tile, sizes } = geometry;
@@ -116,11 +141,7 @@ class Painter {
     });
     const total = sizes.reduce((a, b) => a + b, 0);
     const atlas = this.atlas;
-    if (atlas.width !== THUMB * total || atlas.height !== THUMB) {
-      atlas.width = THUMB * total;
-      atlas.height = THUMB;
-      this.atlasImage = new ImageData(THUMB * total, THUMB);
-    }
+    if (this.atlasImage?.width !== THUMB * total) this.atlasImage = new ImageData(THUMB * total, THUMB);
     const pixels = new Uint32Array(this.atlasImage.data.buffer);
     let column = 0;
     sizes.forEach((count, layer) => {
@@ -154,7 +175,7 @@ class Painter {
         }
       }
     });
-    return canvas.transferToImageBitmap();
+    return createImageBitmap(canvas);
   }
 
   // The map's own pixels (resolution²): the page scales them to the plot area.
@@ -162,8 +183,6 @@ class Painter {
     const net = this.scene.net;
     const r = this.mapResolution;
     const last = net.sizes.length - 1;
-    const canvas = this.outputCanvas;
-    if (canvas.width !== r || canvas.height !== r) { canvas.width = r; canvas.height = r; }
     if (this.mapImage?.width !== r) this.mapImage = new ImageData(r, r);
     const pixels = new Uint32Array(this.mapImage.data.buffer);
     const hover = view.hover;
@@ -190,8 +209,7 @@ class Painter {
         pixels[p] = LUT[lutIndex(0.62 * v)];  // never fully saturated: points keep their colour
       }
     }
-    canvas.getContext("2d").putImageData(this.mapImage, 0, 0);
-    return canvas.transferToImageBitmap();
+    return createImageBitmap(this.mapImage);
   }
 
   inputScale(index) {  // an input feature's largest size over the whole plane
@@ -206,18 +224,10 @@ class Painter {
   drawWeights(params, columns) {
     const weights = this.scene.weights;
     if (!weights || !columns) return { bitmap: null, scale: null };
-    const { blocks, rows } = weights;
+    const { blocks } = weights;
     const layers = this.scene.layers;
-    let limit = 0;
-    for (let i = 0; i < layers.at(-1).biases; i++) {
-      if (Number.isFinite(params[i])) limit = Math.max(limit, Math.abs(params[i]));
-    }
-    const scale = limit > 0 ? niceCeil(limit) : 1;
+    const scale = weightScale(params, layers);
     const canvas = this.weightsCanvas;
-    if (canvas.width !== columns * CELL_PX || canvas.height !== rows * CELL_PX) {
-      canvas.width = columns * CELL_PX;
-      canvas.height = rows * CELL_PX;
-    }
     const context = canvas.getContext("2d");
     context.clearRect(0, 0, canvas.width, canvas.height);
     blocks.forEach((block, i) => {
@@ -230,18 +240,26 @@ class Painter {
         }
       }
     });
-    return { bitmap: canvas.transferToImageBitmap(), scale };
+    return { bitmap: createImageBitmap(canvas), scale };
   }
 }
 
 const painter = new Painter();
-self.onmessage = ({ data }) => {
+// "ready": the first paint's canvases are sized (and the page's first messages, which
+// reach a worker still starting only with a task of the page's main thread, are here),
+// so the page may keep its main thread busy (plotly's first charts) while it paints.
+let announced = false;
+const announce = () => {
+  if (!announced) self.postMessage({ type: "ready" });
+  announced = true;
+};
+self.onmessage = async ({ data }) => {
   if (data.type === "scene") {
     painter.setScene(data.scene);
   } else if (data.type === "paint") {
     let painted;
     try {
-      painted = painter.paint(data.frame, data.view);
+      painted = await painter.paint(data.frame, data.view, announce);
     } catch (error) {
       self.postMessage({ type: "failed", id: data.id, message: String(error?.message || error) });
       return;

@@ -132,15 +132,22 @@ function closeBitmaps(message) {
 }
 
 // The painter worker, from its source (no file to serve): null where a browser
-// cannot draw off the main thread, and the view says so.
+// cannot draw off the main thread, and the view says so. `worker.started` resolves
+// once its first paint has begun (the page's first messages reach a worker that is
+// still starting only with a task of the page's main thread, and its canvases' first
+// backing stores need one too: asked for just before plotly's first charts, the first
+// frame waited for all three).
 function startPainter(onMessage) {
   if (typeof OffscreenCanvas === "undefined" || typeof Worker === "undefined") return null;
   const url = URL.createObjectURL(new Blob([PAINTER_SOURCE], { type: "text/javascript" }));
   const worker = new Worker(url);
   URL.revokeObjectURL(url);
-  worker.onmessage = ({ data }) => onMessage(data);
+  let started;
+  worker.started = new Promise((resolve) => { started = resolve; });
+  worker.onmessage = ({ data }) => (data.type === "ready" ? started() : onMessage(data));
   return worker;
 }
+const PAINTER_START_WAIT_MS = 200;  // plotly does not wait longer for the painter's start
 
 class LiveView {
   constructor(parent) {
@@ -194,6 +201,8 @@ class LiveView {
     }
     this.painter = startPainter((message) => this.painted(message));
     this.inFlight = null;    // the frame the painter is drawing (one at a time)
+    this.parked = {};        // maps painted before plotly drew their axes: {name: {bitmap, frame}}
+    this.presented = null;   // the frame whose status and graph are on screen
     this.ready = [];         // painted, to be shown one per display frame (READY_KEEP)
     this.queue = [];
     this.current = null;     // the frame drawn
@@ -265,12 +274,19 @@ class LiveView {
       if (!this.painter) this.askForControls(true);
     }
     try {
-      if (!previous) await nextFrame();  // the painter starts on the first frame meanwhile
+      if (!previous) {  // the painter starts, and is given the first frame, meanwhile
+        await nextFrame();
+        if (this.inFlight) {  // it paints that frame while plotly draws
+          await Promise.race([this.painter.started,
+                              new Promise((done) => setTimeout(done, PAINTER_START_WAIT_MS))]);
+        }
+      }
       await pageStyle(this.created);
       const Plotly = await loadPlotly(scene.plotly_src);
       if (this.scene !== scene) return;
       await this.plotFigures(Plotly, scene);
       this.plotted = true;
+      this.showParked();
       this.askForControls();
     } catch (error) {
       console.error(error);
@@ -306,6 +322,12 @@ class LiveView {
       const copy = JSON.parse(text);
       delete copy.layout.height;  // the panel's height (CSS, smaller on a phone) decides
       copy.layout.autosize = true;
+      if (div === this.weightsPlot && scene.weights) {
+        // the colour bar on the frame's own scale: no restyle when its maps come
+        const frame = this.current || fromScene(scene.frame);
+        this.scale = weightScale(frame.params, this.layoutParams.layers);
+        Object.assign(copy.data[0], { zmin: -this.scale, zmax: this.scale });
+      }
       if (!div.classList.contains("js-plotly-plot")) {
         await Plotly.newPlot(div, copy.data, copy.layout, config);
         div.on("plotly_relayout", (change) => {
@@ -448,7 +470,7 @@ class LiveView {
     this.sendScene();
     const view = {
       range: this.outputRange(), hover: this.hoverNeuron,
-      discretize: !!this.scene.options.discretize, columns: this.weightsBox()?.columns ?? 0,
+      discretize: !!this.scene.options.discretize, columns: this.weightColumns(),
     };
     const id = (this.paintId = (this.paintId || 0) + 1);
     this.inFlight = { id, frame, isNew, sent: performance.now() };
@@ -500,12 +522,13 @@ class LiveView {
     const geometry = this.geometry;
     const network = this.show("network", message.network, geometry
                               && { left: 0, top: 0, width: geometry.width, height: geometry.height });
-    const output = this.show("output", message.output,
-                             this.outputPlot._fullLayout?.xaxis && this.mapBox);
-    const weights = this.show("weights", message.weights, this.weightsBox());
+    this.presented = flight.frame;
+    const output = this.show("output", message.output, this.outputBox(), flight.frame);
+    const weights = this.show("weights", message.weights, this.weightsBox(), flight.frame);
     this.outputMap.classList.toggle("live-sharp",
                                     !!this.scene.options.discretize && !this.hoverNeuron);
-    if (message.scale !== null && message.scale !== this.scale) {
+    // (before plotly drew the weights' axes, their first plot takes the frame's scale)
+    if (message.scale !== null && message.scale !== this.scale && this.weightsPlot._fullLayout) {
       this.scale = message.scale;
       window.Plotly?.restyle(this.weightsPlot, { zmin: [-message.scale], zmax: [message.scale] }, [0]);
     }
@@ -515,7 +538,7 @@ class LiveView {
       window.__liveView.framesDrawn += 1;
       window.__liveView.lastEpoch = flight.frame.epoch;
     }
-    // every map on screen (a paint begun before plotly drew its axes has only the graph)
+    // every map on screen (before plotly drew its axes, only the graph: the maps wait)
     this.framePresented ||= network && output && (weights || !this.scene.weights);
     this.askForControls();
     timing.shown = (timing.shown || 0) + performance.now() - started;
@@ -534,10 +557,20 @@ class LiveView {
   }
 
   // A bitmap on its canvas, the canvas scaled by the compositor to `box` (CSS px);
-  // false when there was none to show or no place yet.
-  show(name, bitmap, box) {
+  // false when there was none to show or no place yet. A map painted before plotly
+  // drew its axes waits for them (parked), shown as they come if its frame is still
+  // the one on screen: the first frame is painted while plotly draws, not after.
+  show(name, bitmap, box, frame = null) {
     if (!bitmap) return false;
     const { canvas, context } = this.shown[name];
+    if (name !== "network") {
+      this.parked[name]?.bitmap.close();
+      delete this.parked[name];
+      if (!box && frame && context) {
+        this.parked[name] = { bitmap, frame };
+        return false;
+      }
+    }
     if (!box || !context) { bitmap.close(); return false; }
     if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
       canvas.width = bitmap.width;
@@ -549,6 +582,22 @@ class LiveView {
     if (name !== "network") place(canvas, box);
     context.transferFromImageBitmap(bitmap);
     return true;
+  }
+
+  showParked() {
+    const boxes = { output: this.outputBox(), weights: this.weightsBox() };
+    const shown = {};
+    for (const name of ["output", "weights"]) {
+      const parked = this.parked[name];
+      delete this.parked[name];
+      if (!parked) continue;
+      if (parked.frame === this.presented && boxes[name]) {
+        shown[name] = this.show(name, parked.bitmap, boxes[name]);
+      } else {
+        parked.bitmap.close();
+      }
+    }
+    this.framePresented ||= shown.output && (shown.weights || !this.scene.weights);
   }
 
   drawStatus(frame) {
@@ -600,10 +649,17 @@ class LiveView {
     tiles[0].forEach((t, i) => context.fillText(names[0][i], t.x - 6, t.y + tile / 2));
   }
 
+  // The output map's place and range, plotly's once it drew its axes; before, the
+  // scene figure's range (explicit: plotly shows the same), so the first frame is
+  // painted while plotly draws.
+  outputBox() {
+    return this.outputPlot._fullLayout?.xaxis ? this.mapBox : null;
+  }
+
   outputRange() {
     const layout = this.outputPlot._fullLayout;
-    if (!layout?.xaxis) return [-6, 6, -6, 6];
-    const [x0, x1] = layout.xaxis.range, [y0, y1] = layout.yaxis.range;
+    const axes = layout?.xaxis ? layout : this.scene.figures.output.layout;
+    const [x0, x1] = axes.xaxis?.range ?? [-6, 6], [y0, y1] = axes.yaxis?.range ?? [-6, 6];
     return [x0, x1, y0, y1].map((v) => Math.round(v * 1e4) / 1e4);
   }
 
@@ -631,6 +687,13 @@ class LiveView {
       span.textContent = text;
       return span;
     }));
+  }
+
+  // The weight cells' columns: from plotly's axes, or before it drew them from the
+  // scene figure's (explicit) range, so the first frame's cells are painted meanwhile.
+  weightColumns() {
+    const axis = this.weightsPlot._fullLayout?.xaxis ?? this.scene.figures.weights?.layout.xaxis;
+    return this.scene.weights && axis?.range ? Math.round(axis.range[1] + 0.5) : 0;
   }
 
   // The weight cells' box on the page (the weights plot's axes, cell −0.5 to n − 0.5)
