@@ -109,9 +109,10 @@ with st.sidebar:
 page_top = st.container(key="page_top")  # share-link notices, the page choice, the top bar, Play
 page_body = st.container()
 # A tab's first run draws the live view and the page's top without the sidebar's
-# controls or the top bar's choices (their places kept, page.css); the live view asks
-# for the next run, which draws them, once its first frame is on screen. Drawn at
-# once, the browser built ~40 widgets first and the charts waited ~0.7 s for them.
+# controls, the top bar's choices, the play buttons or the toggles (their places kept,
+# page.css); the live view asks for the next run, which draws them, once its first
+# frame is on screen. Drawn at once, the browser built ~40 widgets first and the
+# charts waited ~0.7 s for them.
 controls_follow = live.controls_follow(state)
 if controls_follow:
     controls.coming_place(st.sidebar, "controls_coming")
@@ -180,7 +181,7 @@ if chosen != PAGES[0] and state.trainer.playing:
 if chosen == PAGES[0]:
     with page_top:
         controls.top_bar(state.config, coming=controls_follow)
-        live.toolbar(state, set_playing, step_batch, step_epoch, reset)
+        live.toolbar(state, set_playing, step_batch, step_epoch, reset, coming=controls_follow)
 with page_body:
     if chosen == PAGES[0]:
         live.view(state, controls_follow=controls_follow)

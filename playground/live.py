@@ -15,11 +15,24 @@ from .config import MAX_NEURONS
 TOOLBAR_BUTTONS = ("play", "step", "step_epoch", "reset")
 
 
-def toolbar(state, set_playing, step_batch, step_epoch, reset) -> None:
+TOGGLES = {"show_test": "Show test data", "discretize": "Discretize output",
+           "log_scale": "Log-scale loss"}
+
+
+def toolbar(state, set_playing, step_batch, step_epoch, reset, coming: bool = False) -> None:
+    """Play, Step, Step epoch, Reset and what is trained. ``coming``: the buttons'
+    places only, the next run draws them (app.py: a tab's first run; drawn there, the
+    buttons and the toggles held the charts up ~0.13 s)."""
     trainer = state.trainer
     playing = trainer.playing
     diverged = bool(trainer.frame().diverged)
     columns = st.columns([1.1, 1, 1.2, 1, 4], vertical_alignment="center")
+    with columns[4]:
+        st.caption(trainer.read(lambda session: _describe(state.config, session)))
+    if coming:
+        for column, key in zip(columns, TOOLBAR_BUTTONS):
+            controls.coming_place(column, f"{key}_coming")
+        return
     columns[0].button("Pause" if playing else "Play", key="play", type="primary",
                       icon=":material/pause:" if playing else ":material/play_arrow:",
                       on_click=set_playing, args=(not playing,), use_container_width=True,
@@ -34,8 +47,6 @@ def toolbar(state, set_playing, step_batch, step_epoch, reset) -> None:
                       icon=":material/restart_alt:",
                       help="New run on the same data (same initial weights unless you "
                            "turned that off in the sidebar)")
-    with columns[4]:
-        st.caption(trainer.read(lambda session: _describe(state.config, session)))
 
 
 def _describe(config, session) -> str:
@@ -66,10 +77,13 @@ def view(state, controls_follow: bool = False) -> None:
         st.error(frame.diverged, icon=":material/error:")
         st.button("Rewind to the last good epoch", key="rewind", on_click=trainer.rewind,
                   icon=":material/history:")
-    toggles = st.columns(3)
-    options = {"show_test": toggles[0].toggle("Show test data", key="show_test"),
-               "discretize": toggles[1].toggle("Discretize output", key="discretize"),
-               "log_scale": toggles[2].toggle("Log-scale loss", key="log_scale")}
+    options = {}
+    for column, (key, label) in zip(st.columns(3), TOGGLES.items()):
+        if controls_follow:  # their places: the next run draws them
+            controls.coming_place(column, f"{key}_coming")
+            options[key] = bool(state.get(key, False))
+        else:
+            options[key] = column.toggle(label, key=key)
     ghosts = list(state.ghosts) if "ghosts" in state else []
     socket = f"{stream.PREFIX}/live/{stream.token_for(trainer)}" if stream.serving() else ""
     notice = state.pop("edit_notice", "")  # a refused edit, said over the graph
