@@ -13,8 +13,6 @@ from . import controls, figures, live_view, stream
 from .config import MAX_NEURONS
 
 TOOLBAR_BUTTONS = ("play", "step", "step_epoch", "reset")
-
-
 TOGGLES = {"show_test": "Show test data", "discretize": "Discretize output",
            "log_scale": "Log-scale loss"}
 
